@@ -1,0 +1,18 @@
+using Able.Attribution.Hosting;
+
+namespace Able.Attribution.Service;
+
+/// <summary>The attribution service: webhook ingress, the stream worker and the admin API.</summary>
+public static class AttributionApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = AbleHost.CreateBuilder(args, options => options.Attribution);
+
+        var app = builder.Build();
+        app.MapHealthAndMetrics("attribution");
+        // Never 410 anywhere: Calendly deletes a webhook subscription that answers 410.
+        app.MapFallback(() => Results.Text("Not found.\n", statusCode: StatusCodes.Status404NotFound));
+        return app;
+    }
+}

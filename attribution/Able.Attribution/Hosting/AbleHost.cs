@@ -1,0 +1,94 @@
+using Able.Attribution.Configuration;
+using Able.Attribution.Redis;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Able.Attribution.Hosting;
+
+/// <summary>What both services share at start-up: configuration sources, validated options, Redis, ports.</summary>
+public static class AbleHost
+{
+    /// <summary>
+    /// A builder with the Able configuration sources, <see cref="AbleOptions"/> bound and validated now
+    /// (so a bad value stops the service before it listens), one Redis multiplexer, and Kestrel listening
+    /// on the service's public and management URLs.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args, Func<AbleOptions, IServiceEndpoints> endpointsOf)
+    {
+        ArgumentNullException.ThrowIfNull(endpointsOf);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        builder.Configuration.UseAbleSources(args);
+
+        var options = ReadValidated(builder.Configuration);
+        var endpoints = endpointsOf(options);
+        builder.WebHost.UseUrls(endpoints.PublicUrl, endpoints.ManagementUrl);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        builder.Services.AddSingleton<IValidateOptions<AbleOptions>, AbleOptionsValidator>();
+        builder.Services.AddOptions<AbleOptions>().BindConfiguration(AbleOptions.SectionName).ValidateOnStart();
+        builder.Services.AddAbleRedis();
+        builder.Services.AddManagementEndpoints(new Uri(endpoints.ManagementUrl).Port);
+        return builder;
+    }
+
+    /// <summary>Binds and validates the Able section, throwing <see cref="OptionsValidationException"/> with every problem.</summary>
+    public static AbleOptions ReadValidated(IConfiguration configuration)
+    {
+        AbleOptions options;
+        try
+        {
+            options = configuration.GetSection(AbleOptions.SectionName).Get<AbleOptions>() ?? new AbleOptions();
+        }
+        catch (InvalidOperationException bindingError)
+        {
+            // The binder's message names the key and the type ("Failed to convert configuration value at 'Able:...'").
+            throw new OptionsValidationException(Options.DefaultName, typeof(AbleOptions), [bindingError.Message]);
+        }
+
+        var result = new AbleOptionsValidator().Validate(Options.DefaultName, options);
+        return result.Failed
+            ? throw new OptionsValidationException(Options.DefaultName, typeof(AbleOptions), result.Failures)
+            : options;
+    }
+
+    /// <summary>Builds and runs a service; a configuration problem is printed plainly and exits with code 2.</summary>
+    public static async Task<int> RunAsync(string[] args, Func<string[], WebApplication> build)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        WebApplication app;
+        try
+        {
+            app = build(args);
+        }
+        catch (Exception error) when (error is OptionsValidationException or FileNotFoundException)
+        {
+            await Console.Error.WriteLineAsync(DescribeConfigurationError(error));
+            return 2;
+        }
+
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (OptionsValidationException error)
+        {
+            await Console.Error.WriteLineAsync(DescribeConfigurationError(error));
+            return 2;
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    public static string DescribeConfigurationError(Exception error) => error switch
+    {
+        OptionsValidationException validation =>
+            "Configuration is not valid:" + string.Concat(validation.Failures.Select(f => $"{Environment.NewLine}  - {f}")),
+        _ => $"Configuration is not valid: {error.Message}",
+    };
+}

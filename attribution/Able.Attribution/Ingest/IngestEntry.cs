@@ -1,0 +1,31 @@
+namespace Able.Attribution.Ingest;
+
+/// <summary>
+/// Field names of one entry in the ingest stream (<see cref="Redis.RedisKeys.IngestStream"/>). The ingress
+/// writes an entry only after verifying and validating a delivery, and answers 2xx only after Redis
+/// acknowledged the XADD; the worker consumes entries with a consumer group.
+/// </summary>
+public static class IngestEntry
+{
+    /// <summary><see cref="Sources"/>: calendly, stripe or api.</summary>
+    public const string Source = "source";
+
+    /// <summary>Funnel mark.</summary>
+    public const string Funnel = "funnel";
+
+    /// <summary>The source's event type: <c>invitee.created</c>, <c>checkout.session.completed</c>, or the conversion's event name.</summary>
+    public const string Type = "type";
+
+    /// <summary>Unix milliseconds when the ingress accepted it.</summary>
+    public const string ReceivedAt = "received_at";
+
+    /// <summary>The exact raw bytes of the delivery (for the conversions API: one item of a batch, as JSON).</summary>
+    public const string Body = "body";
+
+    public static class Sources
+    {
+        public const string Calendly = "calendly";
+        public const string Stripe = "stripe";
+        public const string ConversionsApi = "api";
+    }
+}

@@ -1,0 +1,30 @@
+using StackExchange.Redis;
+
+namespace Able.Attribution.Redis;
+
+/// <summary>
+/// The Redis layout (DESIGN §5). Every key starts with the configured prefix; keys that are touched
+/// together share a hash tag (<c>{v:&lt;vid&gt;}</c>) so the layout also works on Redis Cluster.
+/// </summary>
+public sealed class RedisKeys(string prefix)
+{
+    public string Prefix { get; } = prefix;
+
+    /// <summary>Hash of one visitor: first and last touch, newest click, cookies, contact hashes.</summary>
+    public RedisKey Visitor(string visitorId) => $"{Prefix}{{v:{visitorId}}}";
+
+    /// <summary>Capped list of one visitor's touches, newest first.</summary>
+    public RedisKey VisitorTouches(string visitorId) => $"{Prefix}{{v:{visitorId}}}:touches";
+
+    /// <summary>Identity link: SHA-256 of a normalised email → visitor id.</summary>
+    public RedisKey EmailLink(string emailSha256) => $"{Prefix}id:em:{emailSha256}";
+
+    /// <summary>Identity link: SHA-256 of an E.164 phone number → visitor id.</summary>
+    public RedisKey PhoneLink(string phoneSha256) => $"{Prefix}id:ph:{phoneSha256}";
+
+    /// <summary>Identity link: Calendly invitee uuid → visitor id.</summary>
+    public RedisKey InviteeLink(string inviteeUuid) => $"{Prefix}id:inv:{inviteeUuid}";
+
+    /// <summary>Stream of accepted webhooks and conversions, consumed by the worker.</summary>
+    public RedisKey IngestStream => $"{Prefix}ingest";
+}

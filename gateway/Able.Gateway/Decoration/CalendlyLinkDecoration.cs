@@ -1,0 +1,91 @@
+namespace Able.Gateway.Decoration;
+
+/// <summary>
+/// What a Calendly scheduling URL gets so that the booking names its visitor: the carrier parameter
+/// (default <c>salesforce_uuid=&lt;visitor id&gt;</c>) and the visitor's UTMs, each only when the URL does not
+/// already set it. The one place that decides this: tracked links (<c>/go/{link}</c>) and the HTML
+/// rewriter both use it.
+/// </summary>
+public sealed record CalendlyLinkDecoration(string CarrierParam, string VisitorId, IReadOnlyDictionary<string, string> Utms)
+{
+    /// <summary>The UTM names Calendly returns in the webhook's <c>tracking</c>, in the order they are appended.</summary>
+    public static readonly string[] UtmNames = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
+
+    /// <summary>
+    /// The parameters to append, given the names the URL's query already has. Names and values are
+    /// returned unescaped; the caller escapes them for its context.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ParametersToAdd(IReadOnlyCollection<string> existingNames)
+    {
+        ArgumentNullException.ThrowIfNull(existingNames);
+        var added = new List<KeyValuePair<string, string>>(1 + UtmNames.Length);
+        if (!existingNames.Contains(CarrierParam, StringComparer.Ordinal))
+        {
+            added.Add(new(CarrierParam, VisitorId));
+        }
+
+        foreach (var name in UtmNames)
+        {
+            if (name != CarrierParam && Utms.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value)
+                && !existingNames.Contains(name, StringComparer.Ordinal))
+            {
+                added.Add(new(name, value));
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>True when the URL already carries the carrier parameter (the site's value is kept).</summary>
+    public bool IsAlreadyCarried(IReadOnlyCollection<string> existingNames) =>
+        existingNames.Contains(CarrierParam, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Decorates a plain URL (not HTML- or JSON-escaped): appends <see cref="ParametersToAdd"/> to the query,
+    /// keeping the URL's own query and fragment as they are.
+    /// </summary>
+    public string Decorate(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var fragmentAt = url.IndexOf('#', StringComparison.Ordinal);
+        var beforeFragment = fragmentAt < 0 ? url : url[..fragmentAt];
+        var fragment = fragmentAt < 0 ? "" : url[fragmentAt..];
+        var queryAt = beforeFragment.IndexOf('?', StringComparison.Ordinal);
+        var query = queryAt < 0 ? "" : beforeFragment[(queryAt + 1)..];
+
+        var added = ParametersToAdd(QueryNames(query));
+        if (added.Count == 0)
+        {
+            return url;
+        }
+
+        var separator = queryAt < 0 ? "?" : query.Length == 0 || query.EndsWith('&') ? "" : "&";
+        var appended = string.Join('&', added.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        return beforeFragment + separator + appended + fragment;
+    }
+
+    /// <summary>Decoded parameter names of a query string (without the '?').</summary>
+    public static IReadOnlyCollection<string> QueryNames(string query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var rawName = eq < 0 ? pair : pair[..eq];
+            names.Add(Uri.UnescapeDataString(rawName.Replace('+', ' ')));
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// True for a Calendly scheduling URL: http(s) on exactly <c>calendly.com</c> or <c>www.calendly.com</c>
+    /// (not <c>assets.calendly.com</c>, not look-alikes such as <c>calendly.com.evil.example</c>).
+    /// </summary>
+    public static bool IsSchedulingUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+        && (uri.Host.Equals("calendly.com", StringComparison.OrdinalIgnoreCase) || uri.Host.Equals("www.calendly.com", StringComparison.OrdinalIgnoreCase))
+        && uri.AbsolutePath.Length > 1;
+}

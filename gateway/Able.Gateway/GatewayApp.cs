@@ -1,0 +1,19 @@
+using Able.Attribution.Hosting;
+using Able.Gateway.Routing;
+
+namespace Able.Gateway;
+
+/// <summary>The gateway: YARP in front of each funnel's origin, plus the management port.</summary>
+public static class GatewayApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = AbleHost.CreateBuilder(args, options => options.Gateway);
+        builder.Services.AddFunnelRouting(builder.Configuration);
+
+        var app = builder.Build();
+        app.MapHealthAndMetrics("gateway");
+        app.MapFunnelRouting();
+        return app;
+    }
+}
