@@ -34,24 +34,52 @@ public static class AbleHost
         return builder;
     }
 
-    /// <summary>Binds and validates the Able section, throwing <see cref="OptionsValidationException"/> with every problem.</summary>
+    /// <summary>
+    /// Binds and validates the Able section, throwing <see cref="OptionsValidationException"/> with every problem.
+    /// Binding is strict: a key that names no setting (a typo) and a value of the wrong type are errors.
+    /// </summary>
     public static AbleOptions ReadValidated(IConfiguration configuration)
     {
-        AbleOptions options;
-        try
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(AbleOptions.SectionName);
+        var bindingErrors = new List<string>();
+        var options = Bind<AbleOptions>(section, bindingErrors) ?? new AbleOptions();
+
+        // The binder silently skips a collection element that fails to bind, which would drop a whole
+        // funnel over one bad value; bind each funnel on its own to name the problem instead.
+        var funnelSections = section.GetSection(nameof(AbleOptions.Funnels)).GetChildren().ToList();
+        if (funnelSections.Count != options.Funnels.Length)
         {
-            options = configuration.GetSection(AbleOptions.SectionName).Get<AbleOptions>() ?? new AbleOptions();
+            foreach (var funnel in funnelSections)
+            {
+                Bind<FunnelOptions>(funnel, bindingErrors);
+            }
         }
-        catch (InvalidOperationException bindingError)
+
+        if (bindingErrors.Count > 0)
         {
-            // The binder's message names the key and the type ("Failed to convert configuration value at 'Able:...'").
-            throw new OptionsValidationException(Options.DefaultName, typeof(AbleOptions), [bindingError.Message]);
+            throw new OptionsValidationException(Options.DefaultName, typeof(AbleOptions), bindingErrors);
         }
 
         var result = new AbleOptionsValidator().Validate(Options.DefaultName, options);
         return result.Failed
             ? throw new OptionsValidationException(Options.DefaultName, typeof(AbleOptions), result.Failures)
             : options;
+    }
+
+    private static T? Bind<T>(IConfigurationSection section, List<string> errors)
+    {
+        try
+        {
+            return section.Get<T>(binder => binder.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException bindingError)
+        {
+            // The binder's message names the key and the type ("Failed to convert configuration value at 'Able:...'")
+            // or the unknown setting; say which section it is about.
+            errors.Add($"{section.Path}: {bindingError.Message}");
+            return default;
+        }
     }
 
     /// <summary>Builds and runs a service; a configuration problem is printed plainly and exits with code 2.</summary>
