@@ -106,7 +106,7 @@ public static class WebhookEnvelope
                 return EnvelopeCheck.Bad("type must be a non-empty string such as checkout.session.completed");
             }
 
-            if (!root.TryGetProperty("created", out var created) || !created.TryGetInt64(out _))
+            if (!root.TryGetProperty("created", out var created) || created.ValueKind != JsonValueKind.Number || !created.TryGetInt64(out _))
             {
                 return EnvelopeCheck.Bad("created must be a Unix timestamp (integer seconds)");
             }
