@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Able.Attribution.Identity;
 using Able.Attribution.Ingest;
 using Able.Attribution.Visitors;
@@ -38,6 +39,12 @@ public static class ConversionRequest
         if (body.IsEmpty)
         {
             problem = "body is empty; send a conversion object or an array of them";
+            return false;
+        }
+
+        if (!Utf8.IsValid(body.Span))
+        {
+            problem = "body is not valid UTF-8 JSON";
             return false;
         }
 

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Able.Attribution.Ingest;
 
@@ -148,6 +149,12 @@ public static class WebhookEnvelope
         if (body.IsEmpty)
         {
             problem = "body is empty; a JSON document is required";
+            return false;
+        }
+
+        if (!Utf8.IsValid(body.Span))
+        {
+            problem = "body is not valid UTF-8 JSON";
             return false;
         }
 

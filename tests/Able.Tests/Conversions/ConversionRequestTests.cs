@@ -50,6 +50,13 @@ public sealed class ConversionRequestTests
         { "{\"funnel\":\"acme\",\"funnel\":\"other\"}", "duplicate" },
     };
 
+    [Fact]
+    public void Invalid_utf8_is_refused()
+    {
+        Assert.False(ConversionRequest.TryRead(new byte[] { 0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D }, out _, out var problem));
+        Assert.Contains("UTF-8", problem, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(ShapeProblems))]
     public void Bodies_of_the_wrong_shape_say_why(string body, string expected)
