@@ -29,6 +29,8 @@ public static class ConversionRequest
     private const long MinEventTime = 1_000_000_000;
     private const long MaxEventTime = 4_102_444_800;
 
+    private const string InvalidUnicode = "body has a string or property name whose escapes are not valid Unicode (such as a lone \\ud800)";
+
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 32, AllowDuplicateProperties = false };
 
     /// <summary>Splits the body into items, or says why its shape is wrong (not JSON, not object/array, empty, too many).</summary>
@@ -58,10 +60,22 @@ public static class ConversionRequest
             problem = $"body is not valid JSON (line {error.LineNumber + 1}, byte {error.BytePositionInLine + 1}; duplicate property names are not allowed)";
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // The duplicate-name check unescapes names and throws on a lone surrogate escape.
+            problem = InvalidUnicode;
+            return false;
+        }
 
         using (document)
         {
             var root = document.RootElement;
+            if (!AllStringsDecode(root))
+            {
+                problem = InvalidUnicode;
+                return false;
+            }
+
             switch (root.ValueKind)
             {
                 case JsonValueKind.Object:
@@ -143,6 +157,47 @@ public static class ConversionRequest
 
         items = list;
         return true;
+    }
+
+    /// <summary>Whether every string and property name decodes, so no consumer of the stream trips over one later.</summary>
+    private static bool AllStringsDecode(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return WebhookEnvelope.DecodeOrNull(element) is not null;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (!AllStringsDecode(item))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    try
+                    {
+                        _ = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return false;
+                    }
+
+                    if (!AllStringsDecode(property.Value))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return true;
+        }
     }
 
     private static ConversionItem ItemOf(ReadOnlyMemory<byte> json, string field, JsonElement item) =>

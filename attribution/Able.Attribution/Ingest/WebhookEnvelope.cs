@@ -185,9 +185,22 @@ public static class WebhookEnvelope
         value = "";
         if (element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String)
         {
-            value = property.GetString()!;
+            value = DecodeOrNull(property) ?? "";
         }
 
         return value.Length > 0;
+    }
+
+    /// <summary>The string value, or null when its escapes do not decode to valid Unicode (a lone <c>\ud800</c>).</summary>
+    internal static string? DecodeOrNull(JsonElement text)
+    {
+        try
+        {
+            return text.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 }

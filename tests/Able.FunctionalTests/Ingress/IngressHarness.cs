@@ -21,10 +21,12 @@ public sealed class IngressHarness : IAsyncDisposable
     public const string OtherApiKey = "other-api-key";
 
     private readonly TestConfig config;
+    private readonly bool ownsRedis;
 
-    private IngressHarness(TestConfig config, RunningService service, IConnectionMultiplexer redis)
+    private IngressHarness(TestConfig config, RunningService service, IConnectionMultiplexer redis, bool ownsRedis)
     {
         this.config = config;
+        this.ownsRedis = ownsRedis;
         Service = service;
         Redis = redis;
     }
@@ -41,6 +43,7 @@ public sealed class IngressHarness : IAsyncDisposable
     public static async Task<IngressHarness> StartAsync(Action<JsonObject>? configure = null, string? redisConnection = null)
     {
         IConnectionMultiplexer redis;
+        var ownsRedis = redisConnection is not null;
         if (redisConnection is null)
         {
             var shared = await RedisTestServer.GetAsync();
@@ -67,7 +70,7 @@ public sealed class IngressHarness : IAsyncDisposable
         });
         configure?.Invoke(config.Able);
         var service = await RunningService.StartAttributionAsync(config);
-        return new IngressHarness(config, service, redis);
+        return new IngressHarness(config, service, redis, ownsRedis);
     }
 
     public static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -127,6 +130,10 @@ public sealed class IngressHarness : IAsyncDisposable
     {
         await Service.DisposeAsync();
         config.Dispose();
+        if (ownsRedis)
+        {
+            await Redis.DisposeAsync();
+        }
     }
 }
 

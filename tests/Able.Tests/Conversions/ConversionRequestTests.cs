@@ -48,6 +48,8 @@ public sealed class ConversionRequestTests
         { "\"Purchase\"", "not a string" },
         { "[{\"funnel\":\"acme\"}, 3]", "item [1]" },
         { "{\"funnel\":\"acme\",\"funnel\":\"other\"}", "duplicate" },
+        { "{\"funnel\":\"acme\",\"note\":\"\\ud800\"}", "not valid Unicode" },
+        { "[{\"funnel\":\"acme\",\"\\udc00\":1}]", "not valid Unicode" },
     };
 
     [Fact]

@@ -26,6 +26,8 @@ public sealed class WebhookEnvelopeTests
         { "\"invitee.created\"", EnvelopeVerdict.Malformed, "JSON object" },
         { """{"event":"invitee.created","created_at":""", EnvelopeVerdict.Malformed, "not valid JSON" },
         { "", EnvelopeVerdict.Malformed, "empty" },
+        { """{"event":"\ud800","created_at":"2026-03-04T15:02:11Z","payload":{}}""", EnvelopeVerdict.Malformed, "event" },
+        { $$$"""{"event":"invitee.created","created_at":"2026-03-04T15:02:11Z","payload":{"uri":"{{{InviteeUri}}}\udc00"}}""", EnvelopeVerdict.Malformed, "payload.uri" },
         { "<xml/>", EnvelopeVerdict.Malformed, "not valid JSON" },
     };
 
