@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Unicode;
 using Able.Attribution.Identity;
 using Able.Attribution.Ingest;
 using Able.Attribution.Visitors;
@@ -29,50 +28,23 @@ public static class ConversionRequest
     private const long MinEventTime = 1_000_000_000;
     private const long MaxEventTime = 4_102_444_800;
 
-    private const string InvalidUnicode = "body has a string or property name whose escapes are not valid Unicode (such as a lone \\ud800)";
-
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 32, AllowDuplicateProperties = false };
 
     /// <summary>Splits the body into items, or says why its shape is wrong (not JSON, not object/array, empty, too many).</summary>
     public static bool TryRead(ReadOnlyMemory<byte> body, out IReadOnlyList<ConversionItem> items, out string problem)
     {
         items = [];
-        problem = "";
-        if (body.IsEmpty)
+        if (!JsonBody.TryParse(body, ParseOptions, out var document, out problem))
         {
-            problem = "body is empty; send a conversion object or an array of them";
-            return false;
-        }
-
-        if (!Utf8.IsValid(body.Span))
-        {
-            problem = "body is not valid UTF-8 JSON";
-            return false;
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, ParseOptions);
-        }
-        catch (JsonException error)
-        {
-            problem = $"body is not valid JSON (line {error.LineNumber + 1}, byte {error.BytePositionInLine + 1}; duplicate property names are not allowed)";
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            // The duplicate-name check unescapes names and throws on a lone surrogate escape.
-            problem = InvalidUnicode;
             return false;
         }
 
         using (document)
         {
             var root = document.RootElement;
-            if (!AllStringsDecode(root))
+            if (!JsonBody.AllStringsDecode(root))
             {
-                problem = InvalidUnicode;
+                problem = JsonBody.InvalidUnicode;
                 return false;
             }
 
@@ -84,7 +56,7 @@ public static class ConversionRequest
                 case JsonValueKind.Array:
                     return TryReadBatch(body, root, out items, out problem);
                 default:
-                    problem = $"body must be a conversion object or an array of them, not {WebhookEnvelope.Describe(root.ValueKind)}";
+                    problem = $"body must be a conversion object or an array of them, not {JsonBody.Describe(root.ValueKind)}";
                     return false;
             }
         }
@@ -143,7 +115,7 @@ public static class ConversionRequest
             reader.Read();
             if (element.ValueKind != JsonValueKind.Object)
             {
-                problem = $"item [{index}] must be a conversion object, not {WebhookEnvelope.Describe(element.ValueKind)}";
+                problem = $"item [{index}] must be a conversion object, not {JsonBody.Describe(element.ValueKind)}";
                 return false;
             }
 
@@ -157,47 +129,6 @@ public static class ConversionRequest
 
         items = list;
         return true;
-    }
-
-    /// <summary>Whether every string and property name decodes, so no consumer of the stream trips over one later.</summary>
-    private static bool AllStringsDecode(JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.String:
-                return WebhookEnvelope.DecodeOrNull(element) is not null;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    if (!AllStringsDecode(item))
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    try
-                    {
-                        _ = property.Name;
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        return false;
-                    }
-
-                    if (!AllStringsDecode(property.Value))
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
-            default:
-                return true;
-        }
     }
 
     private static ConversionItem ItemOf(ReadOnlyMemory<byte> json, string field, JsonElement item) =>

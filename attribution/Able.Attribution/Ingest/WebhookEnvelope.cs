@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Unicode;
 
 namespace Able.Attribution.Ingest;
 
@@ -122,17 +121,17 @@ public static class WebhookEnvelope
         }
     }
 
-    internal static bool TryParseObject(ReadOnlyMemory<byte> body, string what, out JsonDocument document, out string problem)
+    private static bool TryParseObject(ReadOnlyMemory<byte> body, string what, out JsonDocument document, out string problem)
     {
         document = null!;
-        if (!TryParse(body, out var parsed, out problem))
+        if (!JsonBody.TryParse(body, ParseOptions, out var parsed, out problem))
         {
             return false;
         }
 
         if (parsed.RootElement.ValueKind != JsonValueKind.Object)
         {
-            problem = $"body must be a JSON object ({what}), not {Describe(parsed.RootElement.ValueKind)}";
+            problem = $"body must be a JSON object ({what}), not {JsonBody.Describe(parsed.RootElement.ValueKind)}";
             parsed.Dispose();
             return false;
         }
@@ -141,66 +140,14 @@ public static class WebhookEnvelope
         return true;
     }
 
-    /// <summary>Parses JSON; the problem names the position but never quotes the body.</summary>
-    internal static bool TryParse(ReadOnlyMemory<byte> body, out JsonDocument document, out string problem)
-    {
-        document = null!;
-        problem = "";
-        if (body.IsEmpty)
-        {
-            problem = "body is empty; a JSON document is required";
-            return false;
-        }
-
-        if (!Utf8.IsValid(body.Span))
-        {
-            problem = "body is not valid UTF-8 JSON";
-            return false;
-        }
-
-        try
-        {
-            document = JsonDocument.Parse(body, ParseOptions);
-            return true;
-        }
-        catch (JsonException error)
-        {
-            problem = $"body is not valid JSON (line {error.LineNumber + 1}, byte {error.BytePositionInLine + 1})";
-            return false;
-        }
-    }
-
-    internal static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "an object",
-    };
-
     private static bool TryGetNonEmptyString(JsonElement element, string name, out string value)
     {
         value = "";
         if (element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String)
         {
-            value = DecodeOrNull(property) ?? "";
+            value = JsonBody.DecodeOrNull(property) ?? "";
         }
 
         return value.Length > 0;
-    }
-
-    /// <summary>The string value, or null when its escapes do not decode to valid Unicode (a lone <c>\ud800</c>).</summary>
-    internal static string? DecodeOrNull(JsonElement text)
-    {
-        try
-        {
-            return text.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
     }
 }

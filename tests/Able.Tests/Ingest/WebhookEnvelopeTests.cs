@@ -33,19 +33,8 @@ public sealed class WebhookEnvelopeTests
 
     [Theory]
     [MemberData(nameof(CalendlyBodies))]
-    public void Calendly_envelopes(string body, EnvelopeVerdict verdict, string? typeOrProblem)
-    {
-        var check = WebhookEnvelope.CheckCalendly(Encoding.UTF8.GetBytes(body));
-        Assert.Equal(verdict, check.Verdict);
-        if (verdict == EnvelopeVerdict.Malformed)
-        {
-            Assert.Contains(typeOrProblem!, check.Problem, StringComparison.Ordinal);
-        }
-        else
-        {
-            Assert.Equal(typeOrProblem, check.EventType);
-        }
-    }
+    public void Calendly_envelopes(string body, EnvelopeVerdict verdict, string? typeOrProblem) =>
+        AssertCheck(WebhookEnvelope.CheckCalendly(Encoding.UTF8.GetBytes(body)), verdict, typeOrProblem);
 
     public static TheoryData<string, EnvelopeVerdict, string?> StripeBodies() => new()
     {
@@ -64,9 +53,12 @@ public sealed class WebhookEnvelopeTests
 
     [Theory]
     [MemberData(nameof(StripeBodies))]
-    public void Stripe_envelopes(string body, EnvelopeVerdict verdict, string? typeOrProblem)
+    public void Stripe_envelopes(string body, EnvelopeVerdict verdict, string? typeOrProblem) =>
+        AssertCheck(WebhookEnvelope.CheckStripe(Encoding.UTF8.GetBytes(body)), verdict, typeOrProblem);
+
+    /// <summary>A malformed body's problem names the field; an accepted or ignored one reports its event type.</summary>
+    private static void AssertCheck(EnvelopeCheck check, EnvelopeVerdict verdict, string? typeOrProblem)
     {
-        var check = WebhookEnvelope.CheckStripe(Encoding.UTF8.GetBytes(body));
         Assert.Equal(verdict, check.Verdict);
         if (verdict == EnvelopeVerdict.Malformed)
         {
