@@ -405,6 +405,56 @@ public sealed class CaptureTests
     }
 
     [Fact]
+    public async Task Shutdown_flushes_queued_captures_to_redis()
+    {
+        await using var origin = await RecordingOrigin.StartAsync();
+        var redis = await RedisTestServer.GetAsync();
+        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
+        await using var gateway = await RunningService.StartGatewayAsync(config);
+
+        var visitors = Enumerable.Range(0, 50).Select(_ => VisitorId.New()).ToList();
+        foreach (var visitor in visitors)
+        {
+            using var response = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/landing?ttclid=E.C.P.bye", $"able_vid={visitor}"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await gateway.App.StopAsync();
+
+        var database = redis.Multiplexer.GetDatabase();
+        var keys = new RedisKeys(config.KeyPrefix);
+        foreach (var visitor in visitors)
+        {
+            Assert.True(await database.KeyExistsAsync(keys.Visitor(visitor)), $"visitor {visitor} was not flushed before shutdown ended");
+        }
+    }
+
+    [Fact]
+    public async Task Shutdown_with_redis_down_ends_and_counts_what_it_could_not_write()
+    {
+        await using var origin = await RecordingOrigin.StartAsync();
+        await using var redisProcess = await RedisServerProcess.StartAsync();
+        using var config = TestConfig.Create(redisProcess.ConnectionString, origin.Url);
+        config.Able["Gateway"]!["Capture"] = new JsonObject { ["ShutdownFlushSeconds"] = 1 };
+        await using var gateway = await RunningService.StartGatewayAsync(config);
+
+        await redisProcess.StopAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await gateway.Client.SendAsync(Page(gateway.PublicBase, $"/landing?n={i}"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // The host's own shutdown limit is 30 s; the flush gives up after 1 s, so this returns.
+        await gateway.App.StopAsync();
+
+        var registry = (Prometheus.CollectorRegistry)gateway.Services.GetService(typeof(Prometheus.CollectorRegistry))!;
+        using var exported = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(exported);
+        Assert.Contains("able_capture_dropped_total{reason=\"shutdown\"} 5", System.Text.Encoding.UTF8.GetString(exported.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Capture_metrics_are_exported_on_the_management_port()
     {
         await using var origin = await RecordingOrigin.StartAsync();
