@@ -16,12 +16,12 @@ public sealed class CaptureTests
     [Fact]
     public async Task First_visit_sets_the_cookie_stores_every_field_and_forwards_the_request_unchanged()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        config.Funnel["RetentionDays"] = 30;
-        config.Funnel["Cookie"] = new JsonObject { ["Name"] = "able_vid", ["Domain"] = ".acme.test", ["MaxAgeDays"] = 200 };
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync(config =>
+        {
+            config.Funnel["RetentionDays"] = 30;
+            config.Funnel["Cookie"] = new JsonObject { ["Name"] = "able_vid", ["Domain"] = ".acme.test", ["MaxAgeDays"] = 200 };
+        });
+        var (origin, redis, config, gateway) = run;
 
         using var request = Page(gateway.PublicBase, Landing, cookie: "_ttp=2pTTPvalue01; _ga=GA1.1.1234567890.1700000000");
         request.Headers.Referrer = new Uri("https://www.tiktok.com/");
@@ -84,10 +84,8 @@ public sealed class CaptureTests
     [Fact]
     public async Task Later_visits_keep_the_first_touch_and_update_the_last_touch_and_the_newest_click()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         string visitorId;
         using (var first = await gateway.Client.SendAsync(Page(gateway.PublicBase, Landing)))
@@ -126,11 +124,11 @@ public sealed class CaptureTests
     [Fact]
     public async Task The_touches_list_is_capped()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        config.Able["Gateway"]!["Capture"] = new JsonObject { ["MaxTouches"] = 3 };
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync(config =>
+        {
+            config.Able["Gateway"]!["Capture"] = new JsonObject { ["MaxTouches"] = 3 };
+        });
+        var (origin, redis, config, gateway) = run;
 
         var visitorId = VisitorId.New();
         for (var i = 1; i <= 5; i++)
@@ -155,11 +153,11 @@ public sealed class CaptureTests
     [MemberData(nameof(Refusals))]
     public async Task Refused_consent_serves_the_page_without_cookie_or_capture(string why, string? gpc, string? cookie)
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        config.Funnel["Consent"] = new JsonObject { ["CookieName"] = "cookie_consent", ["DeniedValues"] = new JsonArray("denied", "no") };
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync(config =>
+        {
+            config.Funnel["Consent"] = new JsonObject { ["CookieName"] = "cookie_consent", ["DeniedValues"] = new JsonArray("denied", "no") };
+        });
+        var (origin, redis, config, gateway) = run;
 
         using var request = Page(gateway.PublicBase, Landing, cookie);
         if (gpc is not null)
@@ -180,10 +178,8 @@ public sealed class CaptureTests
     [MemberData(nameof(NotNavigations))]
     public async Task Requests_that_are_not_page_navigations_are_proxied_but_not_captured(string kind)
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         var path = kind == "static asset" ? "/assets/app.js?ttclid=E.C.P.x" : "/landing?ttclid=E.C.P.x";
         using var request = Page(gateway.PublicBase, path);
@@ -236,10 +232,8 @@ public sealed class CaptureTests
     [MemberData(nameof(BadInputs))]
     public async Task Bad_input_is_dropped_not_stored_raw_and_never_a_500(string why, string pathAndQuery, string? cookie)
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         using var response = await gateway.Client.SendAsync(Page(gateway.PublicBase, pathAndQuery, cookie));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -263,10 +257,8 @@ public sealed class CaptureTests
     [Fact]
     public async Task Bad_values_are_counted()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         using (await gateway.Client.SendAsync(Page(gateway.PublicBase, "/landing?ttclid=" + new string('Q', 600) + "&utm_source=a%01b")))
         {
@@ -280,11 +272,11 @@ public sealed class CaptureTests
     [Fact]
     public async Task Booking_confirmation_links_the_invitee_and_the_email_hash_and_stores_no_raw_contact_data()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        config.Funnel["RetentionDays"] = 45;
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync(config =>
+        {
+            config.Funnel["RetentionDays"] = 45;
+        });
+        var (origin, redis, config, gateway) = run;
 
         var visitorId = VisitorId.New();
         const string confirmation = "/thanks?assigned_to=Sam+Seller&event_type_uuid=ET-1&event_type_name=Intro&event_start_time=2026-12-01T10%3A00%3A00Z" +
@@ -337,11 +329,11 @@ public sealed class CaptureTests
     [MemberData(nameof(ForwardedFor))]
     public async Task Client_ip_comes_from_X_Forwarded_For_only_through_trusted_proxies(string why, string trusted, string expectedIp)
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        config.Able["Gateway"]!["TrustedProxies"] = new JsonArray([.. trusted.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => (JsonNode)c)]);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync(config =>
+        {
+            config.Able["Gateway"]!["TrustedProxies"] = new JsonArray([.. trusted.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => (JsonNode)c)]);
+        });
+        var (origin, redis, config, gateway) = run;
 
         using var request = Page(gateway.PublicBase, "/landing");
         request.Headers.Add("X-Forwarded-For", "198.51.100.1, 203.0.113.9, 10.1.2.3");
@@ -407,10 +399,8 @@ public sealed class CaptureTests
     [Fact]
     public async Task Shutdown_flushes_queued_captures_to_redis()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         var visitors = Enumerable.Range(0, 50).Select(_ => VisitorId.New()).ToList();
         foreach (var visitor in visitors)
@@ -457,10 +447,8 @@ public sealed class CaptureTests
     [Fact]
     public async Task Capture_metrics_are_exported_on_the_management_port()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         using (var response = await gateway.Client.SendAsync(Page(gateway.PublicBase, Landing, "_ga=GA1.2.11.22")))
         {

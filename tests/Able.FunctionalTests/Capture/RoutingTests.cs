@@ -13,10 +13,8 @@ public sealed class RoutingTests
     [Fact]
     public async Task Unknown_host_is_404_never_410()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         foreach (var path in new[] { "/", "/calendly-webhook/acme", "/go/intro" })
         {
@@ -35,10 +33,8 @@ public sealed class RoutingTests
     [Fact]
     public async Task Origin_receives_method_path_query_body_and_headers_with_forwarded_headers()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         var body = Encoding.UTF8.GetBytes("name=J%C3%BCrgen&n=1");
         using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(gateway.PublicBase, "/api/form/7?x=1&y=%20two&x=3"))
@@ -94,10 +90,8 @@ public sealed class RoutingTests
     [InlineData("/json")]
     public async Task Non_html_bodies_pass_byte_for_byte_even_on_captured_navigations(string path)
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         using var direct = await gateway.Client.GetAsync(new Uri(new Uri(origin.Url), path));
         var expected = await direct.Content.ReadAsByteArrayAsync();
@@ -110,10 +104,8 @@ public sealed class RoutingTests
     [Fact]
     public async Task Large_bodies_stream_through_without_being_buffered()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         // The origin holds back the rest of /gated until this test has read its first chunk through the gateway.
         using (var gated = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/gated"), HttpCompletionOption.ResponseHeadersRead))
@@ -153,10 +145,8 @@ public sealed class RoutingTests
     [Fact]
     public async Task Origin_set_cookie_is_kept_next_to_the_visitor_cookie()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         using var response = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/set-cookie"));
         Assert.Contains("origin_session=abc; Path=/", SetCookies(response));

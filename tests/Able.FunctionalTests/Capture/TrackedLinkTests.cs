@@ -23,11 +23,11 @@ public sealed class TrackedLinkTests
     [MemberData(nameof(Links))]
     public async Task Go_link_captures_and_redirects_to_the_decorated_url(string name, string target, string expected)
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        config.Funnel["Links"] = new JsonObject { [name] = target };
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync(config =>
+        {
+            config.Funnel["Links"] = new JsonObject { [name] = target };
+        });
+        var (origin, redis, config, gateway) = run;
 
         using var response = await gateway.Client.SendAsync(Page(gateway.PublicBase, $"/go/{name}?utm_source=tiktok&utm_campaign=bio&ttclid=E.C.P.bio"));
 
@@ -47,10 +47,8 @@ public sealed class TrackedLinkTests
     [Fact]
     public async Task Go_link_without_utms_uses_the_ones_remembered_from_the_landing_visit()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         using var landing = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/?utm_source=tiktok&utm_medium=paid%20social&ttclid=E.C.P.1"));
         var visitorId = VisitorCookie(landing)!;
@@ -71,10 +69,8 @@ public sealed class TrackedLinkTests
     [Fact]
     public async Task Unknown_link_is_404_and_refused_consent_redirects_undecorated()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, redis, config, gateway) = run;
 
         using var unknown = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/go/nope"));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
@@ -95,11 +91,11 @@ public sealed class TrackedLinkTests
     [Fact]
     public async Task Go_links_are_rate_limited_per_client_with_Retry_After()
     {
-        await using var origin = await RecordingOrigin.StartAsync();
-        var redis = await RedisTestServer.GetAsync();
-        using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
-        config.Able["Gateway"]!["RateLimit"] = new JsonObject { ["PermitsPerWindow"] = 3, ["WindowSeconds"] = 120 };
-        await using var gateway = await RunningService.StartGatewayAsync(config);
+        await using var run = await GatewayWithOrigin.StartAsync(config =>
+        {
+            config.Able["Gateway"]!["RateLimit"] = new JsonObject { ["PermitsPerWindow"] = 3, ["WindowSeconds"] = 120 };
+        });
+        var (origin, redis, config, gateway) = run;
 
         for (var i = 0; i < 3; i++)
         {
