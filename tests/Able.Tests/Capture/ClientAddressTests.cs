@@ -31,6 +31,8 @@ public sealed class ClientAddressTests
     [InlineData("10.0.0.0/8", "10.0.0.2", "198.51.100.1, not-an-ip", "10.0.0.2")]
     [InlineData("10.0.0.0/8", "10.0.0.2", "not-an-ip, 198.51.100.1", "198.51.100.1")]
     [InlineData("10.0.0.0/8", "10.0.0.2", "unknown, 10.0.0.5", "10.0.0.5")]
+    [InlineData("10.0.0.0/8", "10.0.0.2", "1234", "10.0.0.2")]
+    [InlineData("10.0.0.0/8", "10.0.0.2", "198.51", "10.0.0.2")]
     public void Forwarded_for_is_believed_only_from_trusted_proxies(string cidrs, string peer, string? forwardedFor, string expected)
     {
         var resolver = ClientAddress.FromCidrs(cidrs.Split(',', StringSplitOptions.RemoveEmptyEntries));
