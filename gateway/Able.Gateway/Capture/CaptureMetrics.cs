@@ -7,6 +7,7 @@ internal sealed class CaptureMetrics(IMetricFactory metrics)
 {
     public const string QueueFull = "queue_full";
     public const string Shutdown = "shutdown";
+    public const string RedisError = "redis_error";
 
     private readonly Counter captures = metrics.CreateCounter(
         "able_capture_total", "Captures written to Redis, by funnel and kind (pageview, link, confirmation, ttclid, utm, ga).", ["funnel", "kind"]);

@@ -36,6 +36,9 @@ internal sealed partial class CaptureWriter(
         return 1
         """;
 
+    // Server errors that pass by themselves: loading the data set after a restart, a failover, a busy script.
+    private static readonly string[] TransientErrorPrefixes = ["LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN"];
+
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
 
@@ -99,8 +102,9 @@ internal sealed partial class CaptureWriter(
 
                 return;
             }
-            catch (Exception error) when (error is RedisException or TimeoutException)
+            catch (Exception error) when (error is RedisConnectionException or TimeoutException || IsTransient(error))
             {
+                // Redis unreachable or slow: keep the batch and try again; the queue absorbs new captures.
                 if (!failing)
                 {
                     LogWriteFailed(logger, batch.Count, error.GetType().Name, queue.Count);
@@ -109,6 +113,14 @@ internal sealed partial class CaptureWriter(
 
                 await Task.Delay(delay, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
+            }
+            catch (RedisException error)
+            {
+                // Redis answered with an error (a key of the wrong type, out of memory): retrying the same batch
+                // would block every later capture, so it is dropped and counted.
+                metrics.Dropped(CaptureMetrics.RedisError, batch.Count);
+                LogWriteRejected(logger, batch.Count, error.GetType().Name);
+                return;
             }
         }
     }
@@ -205,6 +217,10 @@ internal sealed partial class CaptureWriter(
         pending.Add(batch.KeyExpireAsync(touches, record.Retention));
     }
 
+    private static bool IsTransient(Exception error) =>
+        error is RedisServerException server
+        && TransientErrorPrefixes.Any(prefix => server.Message.StartsWith(prefix, StringComparison.Ordinal));
+
     private static void AddIfPresent(List<HashEntry> fields, string name, string? value)
     {
         if (value is not null)
@@ -216,6 +232,9 @@ internal sealed partial class CaptureWriter(
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning,
         Message = "Writing {Count} captures to Redis failed ({ErrorType}); retrying while {Queued} wait in the queue")]
     private static partial void LogWriteFailed(ILogger logger, int count, string errorType, int queued);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Redis rejected a batch of {Count} captures ({ErrorType}); dropped it")]
+    private static partial void LogWriteRejected(ILogger logger, int count, string errorType);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Redis accepts captures again; wrote the {Count} that were waiting")]
     private static partial void LogRecovered(ILogger logger, int count);

@@ -397,6 +397,32 @@ public sealed class CaptureTests
     }
 
     [Fact]
+    public async Task A_batch_redis_rejects_is_dropped_and_counted_and_later_captures_still_land()
+    {
+        await using var run = await GatewayWithOrigin.StartAsync(config =>
+            config.Able["Gateway"]!["Capture"] = new JsonObject { ["BatchSize"] = 1 });
+        var (_, redis, config, gateway) = run;
+        var keys = new RedisKeys(config.KeyPrefix);
+        var poisoned = VisitorId.New();
+        // A key of the wrong type where the visitor hash goes: HSET answers WRONGTYPE.
+        await redis.Multiplexer.GetDatabase().StringSetAsync(keys.Visitor(poisoned), "not a hash");
+
+        using (var response = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/landing", $"able_vid={poisoned}")))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var next = VisitorId.New();
+        using (await gateway.Client.SendAsync(Page(gateway.PublicBase, "/landing", $"able_vid={next}")))
+        {
+        }
+
+        Assert.NotEmpty(await VisitorAsync(redis, config, next));
+        var metrics = await gateway.Client.GetStringAsync(new Uri(gateway.ManagementBase, "/metrics"));
+        Assert.Contains("able_capture_dropped_total{reason=\"redis_error\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Shutdown_flushes_queued_captures_to_redis()
     {
         await using var run = await GatewayWithOrigin.StartAsync();
