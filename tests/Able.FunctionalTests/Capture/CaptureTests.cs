@@ -497,6 +497,28 @@ public sealed class CaptureTests
         Assert.Contains("# TYPE able_capture_queue_depth gauge", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Management_port_shows_a_captured_visitor()
+    {
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (_, redis, config, gateway) = run;
+        using var response = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/?ttclid=test123&utm_source=tiktok"));
+        var visitorId = VisitorCookie(response)!;
+        await VisitorAsync(redis, config, visitorId);
+
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await gateway.Client.GetStringAsync(new Uri(gateway.ManagementBase, $"/visitors/{visitorId}")))!;
+        Assert.Equal(new RedisKeys(config.KeyPrefix).Visitor(visitorId).ToString(), (string?)json["key"]);
+        Assert.Equal("test123", (string?)json["fields"]![VisitorFields.ClickTtclid]);
+        Assert.Single(json["touches"]!.AsArray());
+
+        using var unknown = await gateway.Client.GetAsync(new Uri(gateway.ManagementBase, $"/visitors/{VisitorId.New()}"));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using var malformed = await gateway.Client.GetAsync(new Uri(gateway.ManagementBase, "/visitors/not-an-id"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        using var publicPort = await gateway.Client.GetAsync(new Uri(gateway.PublicBase, $"/visitors/{visitorId}"));
+        Assert.DoesNotContain("test123", await publicPort.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Sends one captured page (a sentinel) and waits until it is in Redis. The queue is first in, first out,
     /// so anything the request under test had queued would be in Redis by then: only the sentinel may be.
