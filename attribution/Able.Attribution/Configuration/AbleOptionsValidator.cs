@@ -21,15 +21,9 @@ public sealed partial class AbleOptionsValidator : IValidateOptions<AbleOptions>
         ValidateEndpoints($"{Root}:Gateway", options.Gateway, errors);
         ValidateEndpoints($"{Root}:Attribution", options.Attribution, errors);
         RequireAbsoluteHttpUrl($"{Root}:Gateway:AttributionUrl", options.Gateway.AttributionUrl, errors);
-        for (var i = 0; i < options.Gateway.TrustedProxies.Length; i++)
-        {
-            if (!IPNetwork.TryParse(options.Gateway.TrustedProxies[i], out _))
-            {
-                errors.Add($"{Root}:Gateway:TrustedProxies:{i} must be a CIDR such as 10.0.0.0/8 (got '{options.Gateway.TrustedProxies[i]}')");
-            }
-        }
-
+        RequireCidrs($"{Root}:Gateway:TrustedProxies", options.Gateway.TrustedProxies, errors);
         ValidateIngress($"{Root}:Attribution:Ingress", options.Attribution.Ingress, errors);
+        ValidateCapture($"{Root}:Gateway", options.Gateway, errors);
         ValidateFunnels(options.Funnels, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
@@ -59,46 +53,42 @@ public sealed partial class AbleOptionsValidator : IValidateOptions<AbleOptions>
 
     private static void ValidateIngress(string path, IngressOptions ingress, List<string> errors)
     {
-        if (ingress.SignatureToleranceSeconds is < 1 or > 86_400)
-        {
-            errors.Add($"{path}:SignatureToleranceSeconds must be between 1 and 86400");
-        }
+        RequireBetween($"{path}:SignatureToleranceSeconds", ingress.SignatureToleranceSeconds, 1, 86_400, errors);
+        RequireBetween($"{path}:MaxBodyBytes", ingress.MaxBodyBytes, 1024, 16 * 1024 * 1024, errors);
+        RequireBetween($"{path}:MaxConversionsBodyBytes", ingress.MaxConversionsBodyBytes, 1024, 64 * 1024 * 1024, errors);
+        RequireBetween($"{path}:RedisWriteTimeoutMilliseconds", ingress.RedisWriteTimeoutMilliseconds, 50, 60_000, errors);
+        RequireBetween($"{path}:RateLimit:PermitsPerIp", ingress.RateLimit.PermitsPerIp, 1, 1_000_000, errors);
+        RequireBetween($"{path}:RateLimit:PermitsPerFunnel", ingress.RateLimit.PermitsPerFunnel, 1, 1_000_000, errors);
+        RequireBetween($"{path}:RateLimit:WindowSeconds", ingress.RateLimit.WindowSeconds, 1, 3600, errors);
+        RequireCidrs($"{path}:TrustedProxies", ingress.TrustedProxies, errors);
+    }
 
-        if (ingress.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024)
-        {
-            errors.Add($"{path}:MaxBodyBytes must be between 1024 and 16777216");
-        }
+    private static void ValidateCapture(string path, GatewayOptions gateway, List<string> errors)
+    {
+        RequireBetween($"{path}:Capture:QueueCapacity", gateway.Capture.QueueCapacity, 1, 1_000_000, errors);
+        RequireBetween($"{path}:Capture:BatchSize", gateway.Capture.BatchSize, 1, 10_000, errors);
+        RequireBetween($"{path}:Capture:MaxTouches", gateway.Capture.MaxTouches, 1, 1000, errors);
+        RequireBetween($"{path}:Capture:ShutdownFlushSeconds", gateway.Capture.ShutdownFlushSeconds, 0, 300, errors);
+        RequireBetween($"{path}:RateLimit:PermitsPerWindow", gateway.RateLimit.PermitsPerWindow, 1, 1_000_000, errors);
+        RequireBetween($"{path}:RateLimit:WindowSeconds", gateway.RateLimit.WindowSeconds, 1, 86_400, errors);
+        RequireBetween($"{path}:RateLimit:MaxConcurrentRequests", gateway.RateLimit.MaxConcurrentRequests, 1, 1_000_000, errors);
+    }
 
-        if (ingress.MaxConversionsBodyBytes is < 1024 or > 64 * 1024 * 1024)
+    private static void RequireBetween(string key, int value, int min, int max, List<string> errors)
+    {
+        if (value < min || value > max)
         {
-            errors.Add($"{path}:MaxConversionsBodyBytes must be between 1024 and 67108864");
+            errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{key} must be between {min} and {max}"));
         }
+    }
 
-        if (ingress.RedisWriteTimeoutMilliseconds is < 50 or > 60_000)
+    private static void RequireCidrs(string key, string[] values, List<string> errors)
+    {
+        for (var i = 0; i < values.Length; i++)
         {
-            errors.Add($"{path}:RedisWriteTimeoutMilliseconds must be between 50 and 60000");
-        }
-
-        if (ingress.RateLimit.PermitsPerIp is < 1 or > 1_000_000)
-        {
-            errors.Add($"{path}:RateLimit:PermitsPerIp must be between 1 and 1000000");
-        }
-
-        if (ingress.RateLimit.PermitsPerFunnel is < 1 or > 1_000_000)
-        {
-            errors.Add($"{path}:RateLimit:PermitsPerFunnel must be between 1 and 1000000");
-        }
-
-        if (ingress.RateLimit.WindowSeconds is < 1 or > 3600)
-        {
-            errors.Add($"{path}:RateLimit:WindowSeconds must be between 1 and 3600");
-        }
-
-        for (var i = 0; i < ingress.TrustedProxies.Length; i++)
-        {
-            if (!IPNetwork.TryParse(ingress.TrustedProxies[i], out _))
+            if (!IPNetwork.TryParse(values[i], out _))
             {
-                errors.Add($"{path}:TrustedProxies:{i} must be a CIDR such as 10.0.0.0/8 (got '{ingress.TrustedProxies[i]}')");
+                errors.Add($"{key}:{i} must be a CIDR such as 10.0.0.0/8 (got '{values[i]}')");
             }
         }
     }
