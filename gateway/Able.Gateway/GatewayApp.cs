@@ -1,4 +1,5 @@
 using Able.Attribution.Hosting;
+using Able.Gateway.Decoration;
 using Able.Gateway.Routing;
 
 namespace Able.Gateway;
@@ -10,6 +11,7 @@ public static class GatewayApp
     {
         var builder = AbleHost.CreateBuilder(args, options => options.Gateway);
         builder.Services.AddFunnelRouting(builder.Configuration);
+        builder.Services.AddHtmlDecoration();
 
         var app = builder.Build();
         app.MapHealthAndMetrics("gateway");
