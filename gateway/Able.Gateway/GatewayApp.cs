@@ -1,5 +1,7 @@
 using Able.Attribution.Hosting;
+using Able.Gateway.Capture;
 using Able.Gateway.Decoration;
+using Able.Gateway.RateLimiting;
 using Able.Gateway.Routing;
 
 namespace Able.Gateway;
@@ -11,11 +13,20 @@ public static class GatewayApp
     {
         var builder = AbleHost.CreateBuilder(args, options => options.Gateway);
         builder.Services.AddFunnelRouting(builder.Configuration);
+        builder.Services.AddVisitorCapture();
+        builder.Services.AddGatewayRateLimiting();
         builder.Services.AddHtmlDecoration();
 
         var app = builder.Build();
         app.MapHealthAndMetrics("gateway");
-        app.MapFunnelRouting();
+        app.MapVisitorLookup();
+        app.UseGatewayRequestMetrics();
+        app.UseGatewayRateLimiting();
+        app.MapFunnelRouting(proxy =>
+        {
+            proxy.UseVisitorCapture();
+            // HTML decoration is a YARP transform (Decoration/), so it sees the GatewayVisitor attached here.
+        });
         return app;
     }
 }

@@ -29,6 +29,7 @@ public sealed partial class AbleOptionsValidator : IValidateOptions<AbleOptions>
             }
         }
 
+        ValidateCapture($"{Root}:Gateway", options.Gateway, errors);
         ValidateFunnels(options.Funnels, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
@@ -53,6 +54,44 @@ public sealed partial class AbleOptionsValidator : IValidateOptions<AbleOptions>
         if (redis.ConnectTimeoutMilliseconds is < 50 or > 60_000)
         {
             errors.Add($"{Root}:Redis:ConnectTimeoutMilliseconds must be between 50 and 60000");
+        }
+    }
+
+    private static void ValidateCapture(string path, GatewayOptions gateway, List<string> errors)
+    {
+        if (gateway.Capture.QueueCapacity is < 1 or > 1_000_000)
+        {
+            errors.Add($"{path}:Capture:QueueCapacity must be between 1 and 1000000");
+        }
+
+        if (gateway.Capture.BatchSize is < 1 or > 10_000)
+        {
+            errors.Add($"{path}:Capture:BatchSize must be between 1 and 10000");
+        }
+
+        if (gateway.Capture.MaxTouches is < 1 or > 1000)
+        {
+            errors.Add($"{path}:Capture:MaxTouches must be between 1 and 1000");
+        }
+
+        if (gateway.Capture.ShutdownFlushSeconds is < 0 or > 300)
+        {
+            errors.Add($"{path}:Capture:ShutdownFlushSeconds must be between 0 and 300");
+        }
+
+        if (gateway.RateLimit.PermitsPerWindow is < 1 or > 1_000_000)
+        {
+            errors.Add($"{path}:RateLimit:PermitsPerWindow must be between 1 and 1000000");
+        }
+
+        if (gateway.RateLimit.WindowSeconds is < 1 or > 86_400)
+        {
+            errors.Add($"{path}:RateLimit:WindowSeconds must be between 1 and 86400");
+        }
+
+        if (gateway.RateLimit.MaxConcurrentRequests is < 1 or > 1_000_000)
+        {
+            errors.Add($"{path}:RateLimit:MaxConcurrentRequests must be between 1 and 1000000");
         }
     }
 
