@@ -44,6 +44,9 @@ internal sealed partial class HtmlDecorationTransforms(
                 // Ask for the page uncompressed; if the origin compresses anyway, the response side decodes it.
                 request.ProxyRequest.Headers.Remove(HeaderNames.AcceptEncoding);
                 request.ProxyRequest.Headers.TryAddWithoutValidation(HeaderNames.AcceptEncoding, "identity");
+                // A 304 would let the browser reuse a copy decorated for nobody (or before consent): ask for the page.
+                request.ProxyRequest.Headers.Remove(HeaderNames.IfNoneMatch);
+                request.ProxyRequest.Headers.Remove(HeaderNames.IfModifiedSince);
             }
 
             return ValueTask.CompletedTask;

@@ -71,6 +71,33 @@ public sealed partial class HtmlDecorationTests
         Assert.Contains($"salesforce_uuid={VisitorCookie(response)}", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Conditional_request_gets_a_fresh_decorated_page_instead_of_304()
+    {
+        await using var origin = await HtmlOrigin.StartAsync(context =>
+        {
+            if (context.Request.Headers.IfNoneMatch.Count > 0 || context.Request.Headers.IfModifiedSince.Count > 0)
+            {
+                context.Response.StatusCode = StatusCodes.Status304NotModified;
+                return Task.CompletedTask;
+            }
+
+            context.Response.ContentType = "text/html";
+            context.Response.Headers.ETag = "\"v1\"";
+            context.Response.Headers.LastModified = "Wed, 25 Nov 2026 10:00:00 GMT";
+            return context.Response.WriteAsync(Page);
+        });
+        await using var gateway = await StartGatewayAsync(origin);
+
+        using var request = PageRequest(gateway, "/");
+        request.Headers.TryAddWithoutValidation(HeaderNames.IfNoneMatch, "\"v1\"");
+        request.Headers.TryAddWithoutValidation(HeaderNames.IfModifiedSince, "Wed, 25 Nov 2026 10:00:00 GMT");
+        using var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains($"salesforce_uuid={VisitorCookie(response)}", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> Codings => new() { "gzip", "br", "deflate" };
 
     [Theory]
