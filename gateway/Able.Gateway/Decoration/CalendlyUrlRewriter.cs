@@ -22,12 +22,17 @@ public sealed class CalendlyUrlRewriter
     /// <summary>Longest lookahead past a URL byte needed to decide whether it ends there (<c>&amp;#x27;</c>).</summary>
     private const int MaxLookahead = 8;
 
+    /// <summary>Bytes looked at before a candidate: enough for a <c>\u0022</c> escape that opens a string.</summary>
+    private const int HistoryLength = 6;
+
     private static readonly string[] QuoteEntities = ["&quot;", "&apos;", "&lt;", "&gt;", "&#34;", "&#39;", "&#60;", "&#62;", "&#x22;", "&#x27;", "&#x3c;", "&#x3e;"];
 
     private readonly CalendlyLinkDecoration decoration;
     private readonly byte[] carry = new byte[MaxUrlLength + MaxLookahead + 16];
     private int carryLength;
-    private int previousByte = -1;
+    /// <summary>The last input bytes written out (at most <see cref="HistoryLength"/>): what precedes the held-back tail.</summary>
+    private readonly byte[] history = new byte[HistoryLength];
+    private int historyLength;
     private bool completed;
 
     public CalendlyUrlRewriter(CalendlyLinkDecoration decoration)
@@ -117,6 +122,10 @@ public sealed class CalendlyUrlRewriter
     {
         var emitted = 0;
         var searchFrom = 0;
+        // What came before data[0], as it was when this scan began (Emit moves the history on as it goes).
+        Span<byte> before = stackalloc byte[HistoryLength];
+        history.AsSpan(0, historyLength).CopyTo(before);
+        before = before[..historyLength];
         while (true)
         {
             var found = data[searchFrom..].IndexOfAny((byte)'h', (byte)'H');
@@ -127,8 +136,7 @@ public sealed class CalendlyUrlRewriter
             }
 
             var start = searchFrom + found;
-            var before = start > 0 ? data[start - 1] : previousByte;
-            if (before >= 0 && char.IsAsciiLetterOrDigit((char)before))
+            if (!StartsToken(data, start, before))
             {
                 searchFrom = start + 1;
                 continue;
@@ -165,8 +173,52 @@ public sealed class CalendlyUrlRewriter
         if (to > from)
         {
             output.Write(data[from..to]);
-            previousByte = data[to - 1];
+            var written = data[from..to];
+            if (written.Length >= HistoryLength)
+            {
+                written[^HistoryLength..].CopyTo(history);
+                historyLength = HistoryLength;
+            }
+            else
+            {
+                var keep = Math.Min(historyLength, HistoryLength - written.Length);
+                history.AsSpan(historyLength - keep, keep).CopyTo(history);
+                written.CopyTo(history.AsSpan(keep));
+                historyLength = keep + written.Length;
+            }
         }
+    }
+
+    /// <summary>
+    /// A URL starts a token: it does not continue a word ("xhttps://..." is not a URL), except right after a
+    /// <c>\uXXXX</c> escape, which in JSON or JavaScript can be the quote that opens the string.
+    /// </summary>
+    private static bool StartsToken(ReadOnlySpan<byte> data, int start, ReadOnlySpan<byte> history)
+    {
+        int ByteBefore(ReadOnlySpan<byte> data, int back, ReadOnlySpan<byte> history) =>
+            start - back >= 0 ? data[start - back]
+            : history.Length - (back - start) >= 0 ? history[history.Length - (back - start)]
+            : -1;
+
+        var previous = ByteBefore(data, 1, history);
+        if (previous < 0 || !char.IsAsciiLetterOrDigit((char)previous))
+        {
+            return true;
+        }
+
+        Span<byte> escape = stackalloc byte[HistoryLength];
+        for (var back = HistoryLength; back >= 1; back--)
+        {
+            var b = ByteBefore(data, back, history);
+            if (b < 0)
+            {
+                return false;
+            }
+
+            escape[HistoryLength - back] = (byte)b;
+        }
+
+        return escape[0] == '\\' && escape[1] == 'u' && TryHex(escape[2..], out _);
     }
 
     private enum MatchResult

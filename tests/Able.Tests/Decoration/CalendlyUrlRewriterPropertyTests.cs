@@ -26,7 +26,7 @@ public sealed partial class CalendlyUrlRewriterPropertyTests
         "https://calendly.com/ ", "https:\\/\\/calendly.com ", "https://www.calendly ",
         "<script src=\"https://assets.calendly.com/assets/external/widget.js\" async></script>",
         "<a href=\"https://calendly.com.evil.example/acme/x\">", "<a href='https://notcalendly.com/acme'>",
-        "<a href=\"https://example.com/path?q=1\">", "\"https:\\/\\/example.com\\/x\"", "\\", "\\u0026", "\\/",
+        "<a href=\"https://example.com/path?q=1\">", "\"https:\\/\\/example.com\\/x\"", "\\", "\\u0026", "\\u0022", "\\/", "x",
         "<a href=\"https://calendly.com/\">home</a>", "Calendly.initPopupWidget(", "});", "www.", " calendly.com/acme ",
     ];
 
@@ -97,7 +97,7 @@ public sealed partial class CalendlyUrlRewriterPropertyTests
     /// <summary>A scheduling URL in one of the contexts pages use, and whether it should get the carrier.</summary>
     private static (string Snippet, bool Decorates) RandomUrlInContext(Random random)
     {
-        var context = random.Next(7);
+        var context = random.Next(8);
         var escapedJson = context == 5;
         var entities = context == 6 || (context is 0 or 1 && random.Next(3) == 0);
         var slash = escapedJson ? "\\/" : "/";
@@ -154,6 +154,7 @@ public sealed partial class CalendlyUrlRewriterPropertyTests
             3 => $"<button onclick=\"Calendly.initPopupWidget({{url: '{url}'}});return false;\">Book</button>",
             4 => $"<script>Calendly.initInlineWidget({{url: \"{url}\", parentElement: el}});</script>",
             5 => $"<script type=\"application/json\">{{\"url\":\"{url}\"}}</script>",
+            7 => $"<script>var html = \"\\u003Ca href=\\u0022{url}\\u0022\\u003E\";</script>",
             _ => $"<div data-options=\"{{&quot;url&quot;:&quot;{url}&quot;}}\"></div>",
         };
         return (snippet, !carried);

@@ -105,6 +105,16 @@ public sealed class CalendlyUrlRewriterTests
             $"""<script>el.innerHTML = '<a href=\"https://calendly.com/acme/intro?{Added}\">Book</a>';</script>"""
         },
         {
+            "JSON string quoted with \\u0022 inside a string",
+            """<script>var html = "\u003Ca href=\u0022https://calendly.com/acme/intro\u0022\u003EBook";</script>""",
+            $"""<script>var html = "\u003Ca href=\u0022https://calendly.com/acme/intro?{Added}\u0022\u003EBook";</script>"""
+        },
+        {
+            "a URL glued to a word is not a URL",
+            "<p>xhttps://calendly.com/acme/intro</p>",
+            "<p>xhttps://calendly.com/acme/intro</p>"
+        },
+        {
             "JSON in an attribute with &quot;",
             """<div data-options="{&quot;url&quot;:&quot;https://calendly.com/acme/intro&quot;}"></div>""",
             $"""<div data-options="{"{"}&quot;url&quot;:&quot;https://calendly.com/acme/intro?{Added}&quot;{"}"}"></div>"""
