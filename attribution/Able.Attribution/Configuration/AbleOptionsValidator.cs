@@ -59,39 +59,20 @@ public sealed partial class AbleOptionsValidator : IValidateOptions<AbleOptions>
 
     private static void ValidateCapture(string path, GatewayOptions gateway, List<string> errors)
     {
-        if (gateway.Capture.QueueCapacity is < 1 or > 1_000_000)
-        {
-            errors.Add($"{path}:Capture:QueueCapacity must be between 1 and 1000000");
-        }
+        RequireBetween($"{path}:Capture:QueueCapacity", gateway.Capture.QueueCapacity, 1, 1_000_000, errors);
+        RequireBetween($"{path}:Capture:BatchSize", gateway.Capture.BatchSize, 1, 10_000, errors);
+        RequireBetween($"{path}:Capture:MaxTouches", gateway.Capture.MaxTouches, 1, 1000, errors);
+        RequireBetween($"{path}:Capture:ShutdownFlushSeconds", gateway.Capture.ShutdownFlushSeconds, 0, 300, errors);
+        RequireBetween($"{path}:RateLimit:PermitsPerWindow", gateway.RateLimit.PermitsPerWindow, 1, 1_000_000, errors);
+        RequireBetween($"{path}:RateLimit:WindowSeconds", gateway.RateLimit.WindowSeconds, 1, 86_400, errors);
+        RequireBetween($"{path}:RateLimit:MaxConcurrentRequests", gateway.RateLimit.MaxConcurrentRequests, 1, 1_000_000, errors);
+    }
 
-        if (gateway.Capture.BatchSize is < 1 or > 10_000)
+    private static void RequireBetween(string key, int value, int min, int max, List<string> errors)
+    {
+        if (value < min || value > max)
         {
-            errors.Add($"{path}:Capture:BatchSize must be between 1 and 10000");
-        }
-
-        if (gateway.Capture.MaxTouches is < 1 or > 1000)
-        {
-            errors.Add($"{path}:Capture:MaxTouches must be between 1 and 1000");
-        }
-
-        if (gateway.Capture.ShutdownFlushSeconds is < 0 or > 300)
-        {
-            errors.Add($"{path}:Capture:ShutdownFlushSeconds must be between 0 and 300");
-        }
-
-        if (gateway.RateLimit.PermitsPerWindow is < 1 or > 1_000_000)
-        {
-            errors.Add($"{path}:RateLimit:PermitsPerWindow must be between 1 and 1000000");
-        }
-
-        if (gateway.RateLimit.WindowSeconds is < 1 or > 86_400)
-        {
-            errors.Add($"{path}:RateLimit:WindowSeconds must be between 1 and 86400");
-        }
-
-        if (gateway.RateLimit.MaxConcurrentRequests is < 1 or > 1_000_000)
-        {
-            errors.Add($"{path}:RateLimit:MaxConcurrentRequests must be between 1 and 1000000");
+            errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{key} must be between {min} and {max}"));
         }
     }
 

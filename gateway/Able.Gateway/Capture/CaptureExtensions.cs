@@ -1,4 +1,4 @@
-using Yarp.ReverseProxy.Model;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Able.Gateway.Capture;
 
@@ -7,10 +7,10 @@ public static class CaptureExtensions
     /// <summary>Capture services: the queue, the background Redis writer, the client-address resolver, metrics.</summary>
     public static IServiceCollection AddVisitorCapture(this IServiceCollection services)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CaptureMetrics>();
         services.AddSingleton<CaptureQueue>();
-        services.AddSingleton<ClientAddressResolver>();
+        services.TryAddSingleton<ClientAddressResolver>();
         services.AddSingleton<VisitorCapture>();
         services.AddHostedService<CaptureWriter>();
         return services;

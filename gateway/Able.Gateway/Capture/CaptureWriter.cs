@@ -11,7 +11,8 @@ namespace Able.Gateway.Capture;
 /// Drains the capture queue into Redis in pipelined batches (every command of a batch is sent before any
 /// reply is awaited). When Redis fails, the batch is retried with growing pauses while the queue absorbs
 /// new captures; the writer resumes by itself when Redis returns. On shutdown it flushes what is queued for
-/// at most <c>Able:Gateway:Capture:ShutdownFlushSeconds</c> and counts the rest as dropped.
+/// at most <c>Able:Gateway:Capture:ShutdownFlushSeconds</c> and counts the rest as dropped. The flush starts
+/// once the web server has stopped (<see cref="StoppedAsync"/>), so no request can queue a capture after it.
 /// </summary>
 internal sealed partial class CaptureWriter(
     CaptureQueue queue,
@@ -19,7 +20,7 @@ internal sealed partial class CaptureWriter(
     RedisKeys keys,
     IOptions<AbleOptions> options,
     CaptureMetrics metrics,
-    ILogger<CaptureWriter> logger) : BackgroundService
+    ILogger<CaptureWriter> logger) : BackgroundService, IHostedLifecycleService
 {
     // Appends a hash to a comma-separated field unless it is already there (the worker adds to the same field).
     private const string AppendHashScript = """
@@ -39,6 +40,18 @@ internal sealed partial class CaptureWriter(
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
 
     private readonly CaptureOptions capture = options.Value.Gateway.Capture;
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Keeps writing while the server drains its requests; the flush happens in <see cref="StoppedAsync"/>.</summary>
+    public override Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Called after every hosted service, the web server included, has stopped: flush and end.</summary>
+    public Task StoppedAsync(CancellationToken cancellationToken) => base.StopAsync(cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

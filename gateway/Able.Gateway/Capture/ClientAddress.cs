@@ -65,8 +65,10 @@ public sealed class ClientAddress(IReadOnlyList<IPNetwork> trustedProxies)
 
     private static bool TryParseHop(string hop, out IPAddress address)
     {
-        // Accept "1.2.3.4", "1.2.3.4:5678", "[2001:db8::1]" and "[2001:db8::1]:443"; nothing else.
-        if (IPAddress.TryParse(hop, out var parsed) || (IPEndPoint.TryParse(hop, out var endpoint) && (parsed = endpoint.Address) is not null))
+        // Accept "1.2.3.4", "1.2.3.4:5678", "[2001:db8::1]" and "[2001:db8::1]:443"; nothing else (the parser
+        // alone would also take shorthand such as "1234" or "1.2" as IPv4).
+        if ((IPAddress.TryParse(hop, out var parsed) || (IPEndPoint.TryParse(hop, out var endpoint) && (parsed = endpoint.Address) is not null))
+            && (parsed.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || hop.Count(c => c == '.') == 3))
         {
             address = Normalise(parsed)!;
             return true;

@@ -5,6 +5,8 @@ namespace Able.Gateway.Capture;
 /// booking-confirmation redirect puts the invitee's email, name, phone and answers in the query, and none
 /// of that may be stored raw. Removed: <c>invitee_*</c>, <c>answer_*</c>, <c>guest*</c>,
 /// <c>text_reminder_number</c>, <c>email</c>, <c>phone</c>, <c>name</c>, and any parameter whose value holds an '@'.
+/// A parameter whose value the gateway would not store on its own (over-long, control characters, undecodable)
+/// is not stored inside the URL either.
 /// </summary>
 public static class LandingUrl
 {
@@ -54,7 +56,8 @@ public static class LandingUrl
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             var name = Decode(eq < 0 ? pair : pair[..eq]);
             var value = eq < 0 ? "" : Decode(pair[(eq + 1)..]);
-            if (!IsPersonal(name, value))
+            if (!IsPersonal(name, value) && CaptureValue.CleanQueryValue(value, CaptureValue.MaxIdLength).Problem == CaptureValueProblem.None
+                && CaptureValue.CleanQueryValue(name, CaptureValue.MaxIdLength).Problem == CaptureValueProblem.None)
             {
                 kept.Add(pair);
             }

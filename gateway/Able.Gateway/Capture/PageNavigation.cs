@@ -46,8 +46,9 @@ public static partial class PageNavigation
         !string.IsNullOrEmpty(secFetchMode) && !secFetchMode.Equals("navigate", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Known crawlers, link-preview fetchers (chat apps, social cards) and HTTP libraries. A missing
-    /// User-Agent counts as a crawler: browsers always send one. In-app browsers (TikTok, Instagram) are people.
+    /// Known crawlers, link-preview fetchers (chat apps, social cards) and scraping libraries. A missing
+    /// User-Agent counts as a crawler: browsers always send one. In-app browsers (TikTok, Instagram) are people,
+    /// and so is curl (it asks for <c>*/*</c>, not HTML, unless someone tries a page by hand).
     /// </summary>
     public static bool IsCrawler(string? userAgent) =>
         string.IsNullOrWhiteSpace(userAgent) || CrawlerPattern().IsMatch(userAgent);
@@ -66,12 +67,13 @@ public static partial class PageNavigation
         return dot >= 0 && StaticExtensions.Contains(lastSegment[dot..]);
     }
 
-    // "bot" as a word or name suffix (Googlebot, bingbot, AdsBot-Google), but not the Cubot phone brand.
+    // "bot" as a word or name suffix (Googlebot, bingbot, AdsBot-Google, Twitterbot, LinkedInBot, Pinterestbot,
+    // Slackbot, Discordbot, TelegramBot), but not the Cubot phone brand. App names alone (LinkedIn, Pinterest,
+    // Telegram) are not listed: their in-app browsers carry real visitors.
     [GeneratedRegex(
         @"(?<!cu)bot\b|bot[/_-]|crawl|spider|slurp|facebookexternalhit|facebookcatalog|meta-externalagent|embedly|preview|" +
-        @"whatsapp|telegram|skypeuri|discord|slack|twitterbot|linkedin|pinterest|vkshare|qwantify|headlesschrome|" +
-        @"lighthouse|pingdom|uptimerobot|ahrefs|semrush|mj12|petalbot|bytespider|python-|go-http-client|curl/|wget/|" +
-        @"okhttp|java/|libwww|httpclient|node-fetch|axios|scrapy|phantomjs",
+        @"whatsapp/|skypeuri|vkshare|qwantify|headlesschrome|lighthouse|pingdom|uptimerobot|ahrefs|semrush|mj12|petalbot|" +
+        @"bytespider|python-|go-http-client|okhttp|java/|libwww|httpclient|node-fetch|axios|scrapy|phantomjs",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex CrawlerPattern();
 }

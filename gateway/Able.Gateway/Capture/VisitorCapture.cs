@@ -66,9 +66,9 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureMetrics metrics,
             Ip = clientAddress.Resolve(context)?.ToString(),
             UserAgent = Header(request, HeaderNames.UserAgent, CaptureValue.MaxUserAgentLength),
             AcceptLanguage = Header(request, HeaderNames.AcceptLanguage, CaptureValue.MaxLanguageLength),
-            Ttclid = Param(request, "ttclid", CaptureValue.MaxIdLength),
-            Ttp = Cookie(request, "_ttp"),
-            GaClientId = GaClientId.FromCookie(Cookie(request, "_ga")),
+            Ttclid = ClickId(request, "ttclid"),
+            Ttp = Counted(CaptureValue.CleanToken(request.Cookies["_ttp"], CaptureValue.MaxCookieIdLength)),
+            GaClientId = GaClientId.FromCookie(request.Cookies["_ga"]),
             Utm = requestUtms.Count > 0 ? requestUtms : null,
             ClickIds = ReadClickIds(request),
         };
@@ -113,7 +113,7 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureMetrics metrics,
         Dictionary<string, string>? ids = null;
         foreach (var name in ClickIdNames)
         {
-            if (Param(request, name, CaptureValue.MaxIdLength) is { } value)
+            if (ClickId(request, name) is { } value)
             {
                 (ids ??= new(StringComparer.Ordinal))[name] = value;
             }
@@ -123,16 +123,21 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureMetrics metrics,
     }
 
     private string? Param(HttpRequest request, string name, int maxLength) =>
-        Clean(request.Query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null, maxLength);
+        Counted(CaptureValue.CleanQueryValue(QueryValue(request, name), maxLength));
+
+    private string? ClickId(HttpRequest request, string name) => Counted(CaptureValue.CleanToken(QueryValue(request, name), CaptureValue.MaxIdLength));
+
+    private static string? QueryValue(HttpRequest request, string name) =>
+        request.Query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
 
     private string? Header(HttpRequest request, string name, int maxLength) =>
         Clean(request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null, maxLength);
 
-    private string? Cookie(HttpRequest request, string name) => Clean(request.Cookies[name], CaptureValue.MaxIdLength);
+    private string? Clean(string? raw, int maxLength) => Counted(CaptureValue.Clean(raw, maxLength));
 
-    private string? Clean(string? raw, int maxLength)
+    private string? Counted((string? Value, CaptureValueProblem Problem) cleaned)
     {
-        var (value, problem) = CaptureValue.Clean(raw, maxLength);
+        var (value, problem) = cleaned;
         if (problem != CaptureValueProblem.None)
         {
             metrics.ValueRejected(problem);

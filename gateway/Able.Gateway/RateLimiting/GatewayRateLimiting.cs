@@ -4,6 +4,7 @@ using Able.Attribution.Configuration;
 using Able.Attribution.Hosting;
 using Able.Gateway.Capture;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Able.Gateway.RateLimiting;
@@ -20,6 +21,7 @@ internal static class GatewayRateLimiting
 
     public static IServiceCollection AddGatewayRateLimiting(this IServiceCollection services)
     {
+        services.TryAddSingleton<ClientAddressResolver>();
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>()
             .Configure<IOptions<AbleOptions>, ClientAddressResolver, ManagementPort>((limiter, able, clientAddress, management) =>
