@@ -1,8 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
+using Able.FunctionalTests.Capture;
 using Able.FunctionalTests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -10,7 +9,7 @@ using Microsoft.Net.Http.Headers;
 namespace Able.FunctionalTests.Decoration;
 
 /// <summary>Calendly links in proxied HTML, through the real gateway in front of a real Kestrel origin.</summary>
-public sealed partial class HtmlDecorationTests
+public sealed class HtmlDecorationTests
 {
     private const string Page = """
         <!doctype html><html><head><script src="https://assets.calendly.com/assets/external/widget.js" async></script></head>
@@ -246,9 +245,7 @@ public sealed partial class HtmlDecorationTests
 
     internal static HttpRequestMessage PageRequest(RunningService gateway, string pathAndQuery, string? acceptEncoding = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.PublicBase, pathAndQuery));
-        request.Headers.TryAddWithoutValidation(HeaderNames.Accept, "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
-        request.Headers.TryAddWithoutValidation(HeaderNames.UserAgent, "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36");
+        var request = GatewayRequests.Page(gateway.PublicBase, pathAndQuery);
         if (acceptEncoding is not null)
         {
             request.Headers.TryAddWithoutValidation(HeaderNames.AcceptEncoding, acceptEncoding);
@@ -258,13 +255,8 @@ public sealed partial class HtmlDecorationTests
     }
 
     /// <summary>The visitor id the gateway set with <c>Set-Cookie: able_vid=...</c> on this response.</summary>
-    internal static string VisitorCookie(HttpResponseMessage response)
-    {
-        var cookies = response.Headers.TryGetValues(HeaderNames.SetCookie, out var values) ? values : [];
-        var match = cookies.Select(c => VisitorCookiePattern().Match(c)).FirstOrDefault(m => m.Success);
-        Assert.True(match is not null, "the gateway set no able_vid cookie");
-        return match.Groups[1].Value;
-    }
+    internal static string VisitorCookie(HttpResponseMessage response) =>
+        GatewayRequests.VisitorCookie(response) ?? throw new Xunit.Sdk.XunitException("the gateway set no able_vid cookie");
 
     internal static async Task WriteCompressedAsync(HttpContext context, string coding, string html)
     {
@@ -290,7 +282,4 @@ public sealed partial class HtmlDecorationTests
         "identity" => input,
         _ => throw new ArgumentOutOfRangeException(nameof(coding)),
     };
-
-    [GeneratedRegex("^able_vid=([A-Za-z0-9_-]{22});")]
-    private static partial Regex VisitorCookiePattern();
 }
