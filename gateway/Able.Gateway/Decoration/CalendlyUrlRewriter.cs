@@ -30,6 +30,7 @@ public sealed class CalendlyUrlRewriter
     private readonly CalendlyLinkDecoration decoration;
     private readonly byte[] carry = new byte[MaxUrlLength + MaxLookahead + 16];
     private int carryLength;
+
     /// <summary>The last input bytes written out (at most <see cref="HistoryLength"/>): what precedes the held-back tail.</summary>
     private readonly byte[] history = new byte[HistoryLength];
     private int historyLength;

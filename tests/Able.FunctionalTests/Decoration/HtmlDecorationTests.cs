@@ -51,6 +51,48 @@ public sealed class HtmlDecorationTests
     }
 
     [Fact]
+    public async Task Returning_visitor_keeps_the_id_and_landing_utms_from_the_cookies()
+    {
+        await using var origin = await HtmlOrigin.StartAsync(context =>
+        {
+            context.Response.ContentType = "text/html";
+            return context.Response.WriteAsync(Page);
+        });
+        await using var gateway = await StartGatewayAsync(origin);
+        using var landing = await gateway.Client.SendAsync(PageRequest(gateway, "/?ttclid=click-1&utm_source=tiktok&utm_campaign=spring"));
+        var cookies = string.Join("; ", GatewayRequests.SetCookies(landing).Select(c => c[..c.IndexOf(';', StringComparison.Ordinal)]));
+
+        using var later = GatewayRequests.Page(gateway.PublicBase, "/pricing", cookies);
+        using var response = await gateway.Client.SendAsync(later);
+
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains(
+            $"""href="https://calendly.com/acme/intro?salesforce_uuid={VisitorCookie(landing)}&utm_source=tiktok&utm_campaign=spring">""",
+            html,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Page_in_a_charset_that_is_not_ascii_compatible_passes_unchanged()
+    {
+        var utf16 = System.Text.Encoding.Unicode.GetBytes(Page);
+        await using var origin = await HtmlOrigin.StartAsync(context =>
+        {
+            context.Response.ContentType = "text/html; charset=utf-16";
+            context.Response.Headers.ETag = "\"u16\"";
+            return context.Response.Body.WriteAsync(utf16).AsTask();
+        });
+        await using var gateway = await StartGatewayAsync(origin);
+
+        using var response = await gateway.Client.SendAsync(PageRequest(gateway, "/"));
+
+        Assert.True(response.Headers.Contains(HeaderNames.SetCookie));
+        // Left alone entirely: the origin's validator stays because the bytes cannot have changed.
+        Assert.Equal("\"u16\"", response.Headers.ETag?.Tag);
+        Assert.Equal(utf16, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task No_store_from_the_origin_is_kept_next_to_private()
     {
         await using var origin = await HtmlOrigin.StartAsync(context =>
