@@ -9,7 +9,36 @@ public sealed class ClientAddressResolver(IOptionsMonitor<AbleOptions> options)
 {
     private Snapshot? current;
 
-    public IPAddress? Resolve(HttpContext context)
+    public IPAddress? Resolve(HttpContext context) => Current().Resolve(context);
+
+    /// <summary>True when the socket peer is a trusted proxy, whose <c>X-Forwarded-*</c> headers are believed.</summary>
+    public bool IsTrustedPeer(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var peer = context.Connection.RemoteIpAddress;
+        return peer is not null && Current().IsTrusted(peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer);
+    }
+
+    /// <summary>
+    /// The scheme the client used: the first <c>X-Forwarded-Proto</c> value from a trusted proxy (a load balancer
+    /// that ended TLS), else the request's own.
+    /// </summary>
+    public string OriginalScheme(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (IsTrustedPeer(context))
+        {
+            var forwarded = context.Request.Headers["X-Forwarded-Proto"].ToString().Split(',')[0].Trim();
+            if (forwarded.Equals("https", StringComparison.OrdinalIgnoreCase) || forwarded.Equals("http", StringComparison.OrdinalIgnoreCase))
+            {
+                return forwarded.ToLowerInvariant();
+            }
+        }
+
+        return context.Request.Scheme;
+    }
+
+    private ClientAddress Current()
     {
         var gateway = options.CurrentValue.Gateway;
         var snapshot = current;
@@ -19,7 +48,7 @@ public sealed class ClientAddressResolver(IOptionsMonitor<AbleOptions> options)
             current = snapshot;
         }
 
-        return snapshot.Address.Resolve(context);
+        return snapshot.Address;
     }
 
     private sealed record Snapshot(GatewayOptions Options, ClientAddress Address);

@@ -11,10 +11,10 @@ namespace Able.Gateway.Capture;
 public static class LandingUrl
 {
     /// <summary>The request's full URL (percent-encoded as received), scrubbed; null if it cannot be stored.</summary>
-    public static string? Of(HttpRequest request)
+    public static string? Of(HttpRequest request, string scheme)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var baseUrl = $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{request.Path.ToUriComponent()}";
+        var baseUrl = $"{scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{request.Path.ToUriComponent()}";
         var query = ScrubQuery(request.QueryString.HasValue ? request.QueryString.Value![1..] : "");
         var url = query.Length == 0 ? baseUrl : $"{baseUrl}?{query}";
         return Fit(url, baseUrl);

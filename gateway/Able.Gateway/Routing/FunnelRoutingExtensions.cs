@@ -9,7 +9,7 @@ internal static class FunnelRoutingExtensions
         services.AddSingleton<IProxyConfigProvider, FunnelProxyConfigProvider>();
         services.AddSingleton<GatewayRequestMetrics>();
         // A standard "ReverseProxy" section still works for routes that are not funnels.
-        services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
+        services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy")).AddTrustedForwardedHeaders();
         return services;
     }
 

@@ -45,6 +45,8 @@ public sealed class RoutingTests
         request.Headers.Add("X-Custom", "custom value");
         request.Headers.Add("Cookie", "a=1; b=2");
         request.Headers.Add("X-Forwarded-For", "198.51.100.77");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-Host", "forged.example");
         using var response = await gateway.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
@@ -55,10 +57,33 @@ public sealed class RoutingTests
         Assert.Equal("application/x-www-form-urlencoded", seen.Headers["Content-Type"]);
         Assert.Equal("custom value", seen.Headers["X-Custom"]);
         Assert.Equal("a=1; b=2", seen.Headers["Cookie"]);
-        // The peer is not a trusted proxy: its own X-Forwarded-For is replaced by the socket address.
+        // The peer is not a trusted proxy: its own X-Forwarded-* values are replaced by what the gateway saw.
         Assert.Equal("127.0.0.1", seen.Headers["X-Forwarded-For"]);
         Assert.Equal("http", seen.Headers["X-Forwarded-Proto"]);
         Assert.Equal(gateway.PublicBase.Authority, seen.Headers["X-Forwarded-Host"]);
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_proxy_the_origin_sees_the_client_chain_and_the_original_scheme()
+    {
+        await using var run = await GatewayWithOrigin.StartAsync(config => config.Able["Gateway"]!["TrustedProxies"] = new JsonArray("127.0.0.0/8"));
+        var (origin, redis, config, gateway) = run;
+
+        using var request = Page(gateway.PublicBase, "/behind-lb?ttclid=E.C.P.lb");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-Host", "book.acme.test");
+        using var response = await gateway.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var seen = origin.ReceivedOnce("/behind-lb");
+        Assert.Equal("203.0.113.9, 127.0.0.1", seen.Headers["X-Forwarded-For"]);
+        Assert.Equal("https", seen.Headers["X-Forwarded-Proto"]);
+        Assert.Equal("book.acme.test", seen.Headers["X-Forwarded-Host"]);
+
+        var touch = Able.Attribution.Visitors.VisitorTouch.FromJson((await VisitorAsync(redis, config, VisitorCookie(response)!))["first"])!;
+        Assert.StartsWith("https://", touch.Url, StringComparison.Ordinal);
+        Assert.Equal("203.0.113.9", touch.Ip);
     }
 
     [Fact]
