@@ -39,7 +39,8 @@ internal sealed partial class HtmlDecorationTransforms(
 
         context.AddRequestTransform(request =>
         {
-            if (request.HttpContext.Request.Method == HttpMethods.Get && DecorationFor(request.HttpContext, mark!) is not null)
+            var method = request.HttpContext.Request.Method;
+            if ((HttpMethods.IsGet(method) || HttpMethods.IsHead(method)) && DecorationFor(request.HttpContext, mark!) is not null)
             {
                 // Ask for the page uncompressed; if the origin compresses anyway, the response side decodes it.
                 request.ProxyRequest.Headers.Remove(HeaderNames.AcceptEncoding);
@@ -76,7 +77,7 @@ internal sealed partial class HtmlDecorationTransforms(
     {
         var http = context.HttpContext;
         var proxied = context.ProxyResponse;
-        if (proxied?.Content is null || context.SuppressResponseBody || !HasRewritableBody(http)
+        if (proxied?.Content is null || context.SuppressResponseBody || !IsRewritableHtml(http)
             || DecorationFor(http, mark) is not { } decoration)
         {
             return;
@@ -104,14 +105,19 @@ internal sealed partial class HtmlDecorationTransforms(
         headers.Remove(HeaderNames.AcceptRanges);
         headers.CacheControl = PrivateCacheControl(headers.CacheControl);
 
+        // HEAD gets the same headers a GET would, and no body to rewrite.
+        if (HttpMethods.IsHead(http.Request.Method))
+        {
+            return;
+        }
+
         proxied.Content = new DecoratedHtmlContent(
             proxied.Content, originCoding, clientCoding, new CalendlyUrlRewriter(decoration), rewriter => metrics.Record(mark, rewriter));
     }
 
-    private static bool HasRewritableBody(HttpContext http)
+    private static bool IsRewritableHtml(HttpContext http)
     {
-        if (HttpMethods.IsHead(http.Request.Method)
-            || http.Response.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status206PartialContent or StatusCodes.Status304NotModified
+        if (http.Response.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status206PartialContent or StatusCodes.Status304NotModified
             || !MediaTypeHeaderValue.TryParse(http.Response.ContentType, out var type)
             || !type.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase))
         {

@@ -93,6 +93,33 @@ public sealed class HtmlDecorationTests
     }
 
     [Fact]
+    public async Task Head_gets_the_headers_a_get_would()
+    {
+        await using var origin = await HtmlOrigin.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            context.Response.Headers.ETag = "\"v1\"";
+            context.Response.Headers.CacheControl = "public, max-age=60";
+            var body = Encoding.UTF8.GetBytes(Page);
+            context.Response.ContentLength = body.Length;
+            if (!HttpMethods.IsHead(context.Request.Method))
+            {
+                await context.Response.Body.WriteAsync(body);
+            }
+        });
+        await using var gateway = await StartGatewayAsync(origin);
+
+        using var request = PageRequest(gateway, "/");
+        request.Method = HttpMethod.Head;
+        using var response = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(response.Headers.ETag);
+        Assert.Equal("private, max-age=60", response.Headers.NonValidated[HeaderNames.CacheControl].ToString());
+        Assert.Equal("identity", origin.LastAcceptEncoding);
+    }
+
+    [Fact]
     public async Task No_store_from_the_origin_is_kept_next_to_private()
     {
         await using var origin = await HtmlOrigin.StartAsync(context =>
