@@ -117,4 +117,24 @@ public sealed class TrackedLinkTests
         var metrics = await gateway.Client.GetStringAsync(new Uri(gateway.ManagementBase, "/metrics"));
         Assert.Contains("able_gateway_requests_total{funnel=\"acme\",status=\"429\"} 2", metrics, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Requests_over_the_global_concurrency_cap_get_503_with_Retry_After()
+    {
+        await using var run = await GatewayWithOrigin.StartAsync(config =>
+            config.Able["Gateway"]!["RateLimit"] = new JsonObject { ["MaxConcurrentRequests"] = 1 });
+        var (origin, _, _, gateway) = run;
+
+        // /gated holds its response open until the gate opens: that request owns the only permit meanwhile.
+        using var held = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/gated"), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, held.StatusCode);
+
+        using var refused = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
+
+        origin.Gate.SetResult();
+        await held.Content.ReadAsByteArrayAsync();
+        Assert.True(await Eventually.StatusAsync(gateway.Client, new Uri(gateway.PublicBase, "/"), HttpStatusCode.OK, TimeSpan.FromSeconds(10)));
+    }
 }
