@@ -1,5 +1,6 @@
 using Able.Attribution.Hosting;
 using Able.Gateway.Capture;
+using Able.Gateway.Decoration;
 using Able.Gateway.RateLimiting;
 using Able.Gateway.Routing;
 
@@ -14,6 +15,7 @@ public static class GatewayApp
         builder.Services.AddFunnelRouting(builder.Configuration);
         builder.Services.AddVisitorCapture();
         builder.Services.AddGatewayRateLimiting();
+        builder.Services.AddHtmlDecoration();
 
         var app = builder.Build();
         app.MapHealthAndMetrics("gateway");
@@ -23,7 +25,7 @@ public static class GatewayApp
         app.MapFunnelRouting(proxy =>
         {
             proxy.UseVisitorCapture();
-            // Response-body transforms (HTML decoration) go here: after capture attached the GatewayVisitor.
+            // HTML decoration is a YARP transform (Decoration/), so it sees the GatewayVisitor attached here.
         });
         return app;
     }

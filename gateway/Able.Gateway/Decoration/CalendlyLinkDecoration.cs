@@ -60,9 +60,16 @@ public sealed record CalendlyLinkDecoration(string CarrierParam, string VisitorI
         }
 
         var separator = queryAt < 0 ? "?" : query.Length == 0 || query.EndsWith('&') ? "" : "&";
-        var appended = string.Join('&', added.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
-        return beforeFragment + separator + appended + fragment;
+        return beforeFragment + separator + FormatParameters(added, "&") + fragment;
     }
+
+    /// <summary>
+    /// <c>name=value</c> pairs joined with <paramref name="separator"/> (<c>&amp;</c>, or <c>&amp;amp;</c> / <c>\u0026</c>
+    /// where the URL's own query is written that way). Names and values are percent-encoded to unreserved
+    /// characters only, so the result is safe inside any attribute, script string or JSON string.
+    /// </summary>
+    public static string FormatParameters(IEnumerable<KeyValuePair<string, string>> parameters, string separator) =>
+        string.Join(separator, parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
 
     /// <summary>Decoded parameter names of a query string (without the '?').</summary>
     public static IReadOnlyCollection<string> QueryNames(string query)
