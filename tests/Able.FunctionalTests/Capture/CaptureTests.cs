@@ -289,7 +289,8 @@ public sealed class CaptureTests
         }
 
         var emailHash = Able.Attribution.Identity.ContactHashing.Sha256Hex("jane.doe@example.com");
-        var fields = await VisitorAsync(redis, config, visitorId);
+        // The writer pipelines several commands per capture; wait for the last of them, not just the first.
+        var fields = await VisitorAsync(redis, config, visitorId, f => f.ContainsKey(VisitorFields.EmailHashes) && f.ContainsKey(VisitorFields.LastTouch));
         Assert.Equal("INV-0b7f-4e1a", fields[VisitorFields.InviteeUuid]);
         Assert.Equal(emailHash, fields[VisitorFields.EmailHashes]);
         var touch = VisitorTouch.FromJson(fields[VisitorFields.LastTouch])!;
@@ -298,6 +299,8 @@ public sealed class CaptureTests
 
         var keys = new RedisKeys(config.KeyPrefix);
         var database = redis.Multiplexer.GetDatabase();
+        // The touches list is the last command the writer pipelines for a capture, after the identity links.
+        Assert.True(await Eventually.TrueAsync(() => database.KeyExistsAsync(keys.VisitorTouches(visitorId)), TimeSpan.FromSeconds(10)));
         Assert.Equal(visitorId, (string?)await database.StringGetAsync(keys.InviteeLink("INV-0b7f-4e1a")));
         Assert.Equal(visitorId, (string?)await database.StringGetAsync(keys.EmailLink(emailHash)));
         Assert.InRange((await database.KeyTimeToLiveAsync(keys.EmailLink(emailHash)))!.Value, TimeSpan.FromDays(44.9), TimeSpan.FromDays(45));

@@ -39,12 +39,16 @@ public static class GatewayRequests
     public static async Task<Dictionary<string, string>> VisitorAsync(RedisTestServer redis, TestConfig config, string visitorId, Func<Dictionary<string, string>, bool>? until = null)
     {
         var key = new RedisKeys(config.KeyPrefix).Visitor(visitorId);
+        var touches = new RedisKeys(config.KeyPrefix).VisitorTouches(visitorId);
         var fields = new Dictionary<string, string>();
         await Eventually.TrueAsync(async () =>
         {
-            var entries = await redis.Multiplexer.GetDatabase().HashGetAllAsync(key);
+            var database = redis.Multiplexer.GetDatabase();
+            var entries = await database.HashGetAllAsync(key);
             fields = entries.ToDictionary(e => e.Name.ToString(), e => e.Value.ToString());
-            return fields.Count > 0 && (until is null || until(fields));
+            // The writer pipelines several commands per capture and pushes to the touches list last, so a
+            // visitor whose list exists has been written whole (for a first visit).
+            return fields.Count > 0 && await database.KeyExistsAsync(touches) && (until is null || until(fields));
         }, TimeSpan.FromSeconds(10));
         return fields;
     }
