@@ -82,8 +82,11 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureMetrics metrics,
         var visitorCookie = VisitorCookies.VisitorCookieHeader(visitorId, options);
         var utmCookie = requestUtms.Count > 0 ? VisitorCookies.UtmCookieHeader(requestUtms, options) : null;
         // Appended when the response starts, after the proxy copied the origin's headers (its own Set-Cookie stays).
+        // A response that names a visitor (cookie, decorated links) must never be served to someone else by a
+        // shared cache, so it is private whatever the origin said.
         response.OnStarting(() =>
         {
+            response.Headers.CacheControl = VisitorCookies.PrivateCacheControl(response.Headers.CacheControl);
             response.Headers.Append(HeaderNames.SetCookie, visitorCookie);
             if (utmCookie is not null)
             {

@@ -4,6 +4,7 @@ using System.Text;
 using Able.Attribution.Configuration;
 using Able.Attribution.Visitors;
 using Able.Gateway.Decoration;
+using Microsoft.Extensions.Primitives;
 
 namespace Able.Gateway.Capture;
 
@@ -110,5 +111,20 @@ public static class VisitorCookies
         var maxAge = ((long)options.MaxAgeDays * 86_400).ToString(CultureInfo.InvariantCulture);
         var domain = string.IsNullOrWhiteSpace(options.Domain) ? "" : $"; Domain={options.Domain}";
         return $"{name}={value}; Max-Age={maxAge}{domain}; Path=/; Secure; HttpOnly; SameSite=Lax";
+    }
+
+    /// <summary>
+    /// The origin's Cache-Control with <c>private</c> made unconditional and <c>public</c> dropped, so a shared
+    /// cache never hands one visitor's id to another; other directives (no-store, max-age...) are kept.
+    /// </summary>
+    internal static string PrivateCacheControl(StringValues originCacheControl)
+    {
+        var kept = originCacheControl
+            .SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Where(d => !d.Equals("public", StringComparison.OrdinalIgnoreCase)
+                && !d.StartsWith("private", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        kept.Insert(0, "private");
+        return string.Join(", ", kept);
     }
 }

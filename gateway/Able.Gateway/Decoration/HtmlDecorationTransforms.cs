@@ -103,7 +103,6 @@ internal sealed partial class HtmlDecorationTransforms(
         headers.Remove(HeaderNames.ETag);
         headers.Remove(HeaderNames.ContentMD5);
         headers.Remove(HeaderNames.AcceptRanges);
-        headers.CacheControl = PrivateCacheControl(headers.CacheControl);
 
         // HEAD gets the same headers a GET would, and no body to rewrite.
         if (HttpMethods.IsHead(http.Request.Method))
@@ -158,21 +157,6 @@ internal sealed partial class HtmlDecorationTransforms(
         var wildcard = accepted.FirstOrDefault(a => a.Value.Equals("*", StringComparison.Ordinal));
         var chosen = named ?? wildcard;
         return chosen is not null && (chosen.Quality ?? 1) > 0;
-    }
-
-    /// <summary>
-    /// The origin's Cache-Control with <c>private</c> made unconditional and <c>public</c> dropped, so a shared
-    /// cache never hands one visitor's id to another; other directives (no-store, max-age...) are kept.
-    /// </summary>
-    internal static string PrivateCacheControl(StringValues originCacheControl)
-    {
-        var kept = originCacheControl
-            .SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            .Where(d => !d.Equals("public", StringComparison.OrdinalIgnoreCase)
-                && !d.StartsWith("private", StringComparison.OrdinalIgnoreCase))
-            .ToList();
-        kept.Insert(0, "private");
-        return string.Join(", ", kept);
     }
 
     [LoggerMessage(1, LogLevel.Debug, "Funnel {Funnel}: HTML left undecorated, the origin used content coding '{Coding}'")]

@@ -34,6 +34,8 @@ public sealed class CaptureTests
         Assert.True(VisitorId.IsWellFormed(visitorId));
         Assert.Equal($"able_vid={visitorId}; Max-Age={200 * 86400}; Domain=.acme.test; Path=/; Secure; HttpOnly; SameSite=Lax", setCookie);
         Assert.Contains(SetCookies(response), c => c.StartsWith("able_utm=", StringComparison.Ordinal) && c.EndsWith("; Path=/; Secure; HttpOnly; SameSite=Lax", StringComparison.Ordinal));
+        // A response that sets a visitor's cookie must never be stored by a shared cache and replayed to others.
+        Assert.True(response.Headers.CacheControl?.Private, "a response carrying the visitor cookie must be Cache-Control: private");
 
         var seen = origin.ReceivedOnce("/landing");
         Assert.Equal("GET", seen.Method);

@@ -14,7 +14,7 @@ public sealed class HtmlDecorationHeadersTests
     [InlineData("PUBLIC,s-maxage=60 , no-cache", "private, s-maxage=60, no-cache")]
     public void Cache_control_becomes_private_and_keeps_the_rest(string origin, string expected)
     {
-        Assert.Equal(expected, HtmlDecorationTransforms.PrivateCacheControl(new StringValues(origin)));
+        Assert.Equal(expected, Able.Gateway.Capture.VisitorCookies.PrivateCacheControl(new StringValues(origin)));
     }
 
     [Theory]
