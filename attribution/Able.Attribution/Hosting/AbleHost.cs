@@ -1,6 +1,7 @@
 using Able.Attribution.Configuration;
 using Able.Attribution.Redis;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -106,6 +107,13 @@ public static class AbleHost
         {
             await Console.Error.WriteLineAsync(DescribeConfigurationError(error));
             return 2;
+        }
+        catch (IOException error) when (error.InnerException is AddressInUseException || error.Message.Contains("bind", StringComparison.OrdinalIgnoreCase))
+        {
+            // Kestrel could not listen: say so plainly instead of an unhandled-exception dump.
+            await Console.Error.WriteLineAsync(
+                $"Cannot listen: {error.Message} Another process may hold the port; choose other PublicUrl/ManagementUrl settings.");
+            return 3;
         }
         finally
         {
