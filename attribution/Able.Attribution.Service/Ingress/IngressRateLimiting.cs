@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Net;
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 using Able.Attribution.Configuration;
 using Microsoft.AspNetCore.RateLimiting;
@@ -16,7 +16,8 @@ internal sealed record IngressEndpointMetadata(string Source);
 /// </summary>
 internal static class IngressRateLimiting
 {
-    private const string ForwardedFor = "X-Forwarded-For";
+    // One resolver per options snapshot (a configuration reload brings a new snapshot).
+    private static readonly ConditionalWeakTable<IngressOptions, Hosting.ClientAddress> Resolvers = new();
 
     public static IServiceCollection AddIngressRateLimiting(this IServiceCollection services) =>
         services.AddRateLimiter(options =>
@@ -68,36 +69,12 @@ internal static class IngressRateLimiting
     };
 
     /// <summary>
-    /// The peer address, or the last <c>X-Forwarded-For</c> hop when the peer is loopback or a configured
-    /// trusted proxy (the gateway forwards these paths and appends the client it saw).
+    /// The client for the per-IP window: the peer, or the rightmost untrusted <c>X-Forwarded-For</c> hop when the
+    /// peer is loopback or a configured trusted proxy (the gateway forwards these paths and appends the client it saw).
     /// </summary>
-    internal static string ClientAddress(HttpContext context, IngressOptions limits)
-    {
-        var peer = context.Connection.RemoteIpAddress;
-        if (peer is null)
-        {
-            return "unknown";
-        }
-
-        if (peer.IsIPv4MappedToIPv6)
-        {
-            peer = peer.MapToIPv4();
-        }
-
-        var trusted = IPAddress.IsLoopback(peer) || limits.TrustedProxies.Any(
-            cidr => IPNetwork.TryParse(cidr, out var network) && network.Contains(peer));
-        if (trusted)
-        {
-            var forwarded = context.Request.Headers[ForwardedFor].ToString();
-            var last = forwarded[(forwarded.LastIndexOf(',') + 1)..].Trim();
-            if (IPAddress.TryParse(last, out var client))
-            {
-                return client.ToString();
-            }
-        }
-
-        return peer.ToString();
-    }
+    internal static string ClientAddress(HttpContext context, IngressOptions limits) =>
+        Resolvers.GetValue(limits, l => Hosting.ClientAddress.FromCidrs(["127.0.0.0/8", "::1/128", .. l.TrustedProxies]))
+            .Resolve(context)?.ToString() ?? "unknown";
 
     private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Able.Attribution.Configuration;
+using Able.Attribution.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Able.Gateway.Capture;

@@ -1,4 +1,5 @@
 using System.Net;
+using Able.Attribution.Hosting;
 using Able.Gateway.Capture;
 
 namespace Able.Tests.Capture;

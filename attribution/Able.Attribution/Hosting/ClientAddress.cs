@@ -1,9 +1,10 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 
-namespace Able.Gateway.Capture;
+namespace Able.Attribution.Hosting;
 
 /// <summary>
-/// The client's IP address: the socket peer, unless the peer is a trusted proxy (a CIDR in
+/// The client's IP address: the socket peer, unless the peer is a trusted proxy (a configured CIDR, such as
 /// <c>Able:Gateway:TrustedProxies</c>); then <c>X-Forwarded-For</c> is read from the right, skipping trusted
 /// hops, and the first untrusted address is the client. A client cannot forge its address by sending
 /// <c>X-Forwarded-For</c> itself, because an untrusted peer's header is ignored.
