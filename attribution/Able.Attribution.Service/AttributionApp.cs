@@ -1,4 +1,5 @@
 using Able.Attribution.Hosting;
+using Able.Attribution.Service.Worker;
 
 namespace Able.Attribution.Service;
 
@@ -8,6 +9,7 @@ public static class AttributionApp
     public static WebApplication Build(string[] args)
     {
         var builder = AbleHost.CreateBuilder(args, options => options.Attribution);
+        builder.Services.AddAttributionWorker();
 
         var app = builder.Build();
         app.MapHealthAndMetrics("attribution");

@@ -30,6 +30,7 @@ public sealed partial class AbleOptionsValidator : IValidateOptions<AbleOptions>
         }
 
         ValidateFunnels(options.Funnels, errors);
+        ValidateWorker(options.Worker, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
