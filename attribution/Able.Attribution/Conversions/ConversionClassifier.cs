@@ -93,7 +93,7 @@ public static class ConversionClassifier
                     WaitsForLateJoin = true,
                 };
             case "invitee.canceled" when delivery.Rescheduled:
-                return baseline with { Reason = "rescheduled (cancel half of a reschedule): not a cancellation" };
+                return baseline with { ReceiptId = $"reschedule:{uuid}", Reason = "rescheduled (cancel half of a reschedule): not a cancellation" };
             case "invitee.canceled":
                 return baseline with { Reason = "canceled: recorded, not sent" };
             case "invitee_no_show.created":

@@ -100,7 +100,7 @@ public sealed partial class DeliveryProcessor(
         switch (result.Outcome)
         {
             case TikTokOutcome.Accepted:
-                await AcceptedAsync(funnel, jobs, result);
+                await AcceptedAsync(funnel, jobs, result, cancellationToken);
                 break;
             case TikTokOutcome.InvalidParameter when jobs.Count > 1:
                 // One bad event fails the whole batch: halve until it stands alone, so the others go through.
@@ -128,7 +128,7 @@ public sealed partial class DeliveryProcessor(
         }
     }
 
-    private async Task AcceptedAsync(FunnelOptions funnel, List<DeliveryJob> jobs, TikTokResult result)
+    private async Task AcceptedAsync(FunnelOptions funnel, List<DeliveryJob> jobs, TikTokResult result, CancellationToken cancellationToken)
     {
         foreach (var job in jobs)
         {
@@ -145,7 +145,7 @@ public sealed partial class DeliveryProcessor(
             metrics.TikTokEvents.WithLabels(funnel.Mark, ReceiptStatus.Sent).Inc();
         }
 
-        await checkpoints.ReachedAsync(WorkerCheckpoints.AfterSentBeforeRemove, CancellationToken.None);
+        await checkpoints.ReachedAsync(WorkerCheckpoints.AfterSentBeforeRemove, cancellationToken);
         foreach (var job in jobs)
         {
             await store.RemoveAsync(job.Id);
