@@ -62,6 +62,9 @@ public sealed record Conversion
 
     public IReadOnlyList<string> PhoneHashes { get; init; } = [];
 
+    /// <summary>Hashed external ids the source gave (conversions API <c>external_id</c>), sent beside the hashed visitor id.</summary>
+    public IReadOnlyList<string> ExternalIdHashes { get; init; } = [];
+
     /// <summary>A visitor id the source carried (Calendly carrier parameter, Stripe client_reference_id, API visitor_id).</summary>
     public string? CarriedVisitorId { get; init; }
 

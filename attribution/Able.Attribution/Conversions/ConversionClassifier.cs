@@ -163,9 +163,9 @@ public static class ConversionClassifier
     }
 
     /// <summary>
-    /// One conversions-API item: <c>event</c> and <c>event_id</c> required; <c>event_time</c> (Unix seconds or
-    /// ISO 8601), <c>visitor_id</c>, <c>email</c>, <c>phone</c>, <c>value</c>, <c>currency</c>, <c>url</c>,
-    /// <c>content_id</c>, <c>content_name</c>, <c>order_id</c> optional.
+    /// One conversions-API item (validated by the ingress): <c>event</c> and <c>event_id</c> required;
+    /// <c>event_time</c> (Unix seconds), <c>visitor_id</c>, <c>email</c>, <c>phone</c>, <c>external_id</c>,
+    /// <c>value</c>, <c>currency</c>, and leniently <c>url</c>, <c>content_id</c>, <c>content_name</c>, <c>order_id</c>.
     /// </summary>
     private static Conversion FromConversionsApi(string type, ReadOnlyMemory<byte> body, FunnelOptions funnel)
     {
@@ -207,6 +207,7 @@ public static class ConversionClassifier
                 PageUrl = item.String("url"),
                 EmailHashes = Hashes(ContactHashing.HashEmail(item.String("email"))),
                 PhoneHashes = Hashes(ContactHashing.HashPhone(item.String("phone"), funnel.DefaultPhoneRegion)),
+                ExternalIdHashes = Hashes(ContactHashing.HashExternalId(item.String("external_id"))),
                 CarriedVisitorId = item.String("visitor_id"),
                 CarrierName = "visitor_id",
             };

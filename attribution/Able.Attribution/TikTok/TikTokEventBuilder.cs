@@ -42,7 +42,8 @@ public static class TikTokEventBuilder
         AddRaw(user, available, "ttp", visitor?.Ttp);
         AddHashes(user, available, "email", conversion.EmailHashes.Union(visitor?.EmailHashes ?? []));
         AddHashes(user, available, "phone", conversion.PhoneHashes.Union(visitor?.PhoneHashes ?? []));
-        AddHashes(user, available, "external_id", visitor is null ? [] : [ContactHashing.HashExternalId(visitor.VisitorId)!]);
+        AddHashes(user, available, "external_id",
+            (visitor is null ? [] : new[] { ContactHashing.HashExternalId(visitor.VisitorId)! }).Concat(conversion.ExternalIdHashes));
         AddRaw(user, available, "ip", visitor?.Ip);
         AddRaw(user, available, "user_agent", visitor?.UserAgent);
         AddRaw(user, available, "locale", Locale(visitor?.AcceptLanguage));

@@ -160,7 +160,7 @@ public sealed class GoldenPayloadTests
     public void Conversions_api_items_pass_through_with_their_own_event()
     {
         var item = Encoding.UTF8.GetBytes("""
-            {"event":"CompleteRegistration","event_id":"crm-42","event_time":1773321600,"email":"JANE.DOE@example.com","value":10,"currency":"eur","visitor_id":"c2FtcGxlLXZpc2l0b3ItMQ"}
+            {"funnel":"acme","event":"CompleteRegistration","event_id":"crm-42","event_time":1773321600,"email":"JANE.DOE@example.com","value":10,"currency":"eur","visitor_id":"c2FtcGxlLXZpc2l0b3ItMQ","external_id":"user_123"}
             """);
 
         var conversion = ConversionClassifier.Classify(IngestEntry.Sources.ConversionsApi, "CompleteRegistration", item, Funnel);
@@ -171,5 +171,11 @@ public sealed class GoldenPayloadTests
         Assert.Equal("EUR", conversion.Currency);
         Assert.Equal(VisitorId, conversion.CarriedVisitorId);
         Assert.Equal([JaneEmail], conversion.EmailHashes);
+
+        var built = TikTokEventBuilder.Build(conversion, Visitor, Funnel);
+        Assert.Equal(
+            [VisitorIdHash, "80fba0ae1c48e3978e43e4efc365e14e12ea0c830ba8ba5b9a2dafc7e3f2ab8b"],
+            built.Event["user"]!["external_id"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal("CompleteRegistration", (string?)built.Event["event"]);
     }
 }
