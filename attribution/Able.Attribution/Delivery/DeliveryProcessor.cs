@@ -89,7 +89,7 @@ public sealed partial class DeliveryProcessor(
             await SaveReceiptAsync(funnel, job.Receipt with { Status = ReceiptStatus.DryRun, Reason = "no TikTok access token: built, not sent" });
             await store.RemoveAsync(job.Id);
             metrics.TikTokEvents.WithLabels(funnel.Mark, ReceiptStatus.DryRun).Inc();
-            LogDryRun(logger, funnel.Mark, job.Receipt.Id, job.Receipt.Payload);
+            LogDryRun(logger, funnel.Mark, job.Receipt.Id, new CompactJson(job.Receipt.Payload));
         }
     }
 
@@ -238,7 +238,13 @@ public sealed partial class DeliveryProcessor(
         TimeSpan.FromMinutes(worker.RetryDeadlineMinutes) + TimeSpan.FromSeconds(worker.GracePeriodSeconds) + TimeSpan.FromDays(1);
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Dry run (funnel {Funnel} has no TikTok access token), receipt {ReceiptId}: {Payload}")]
-    private static partial void LogDryRun(ILogger logger, string funnel, string receiptId, System.Text.Json.Nodes.JsonObject? payload);
+    private static partial void LogDryRun(ILogger logger, string funnel, string receiptId, CompactJson payload);
+
+    /// <summary>Formats a payload as one line of JSON only when the log line is written.</summary>
+    private readonly record struct CompactJson(System.Text.Json.Nodes.JsonObject? Json)
+    {
+        public override string ToString() => Json?.ToJsonString() ?? "";
+    }
 
     [LoggerMessage(EventId = 6102, Level = LogLevel.Warning, Message = "TikTok rejected a batch of {Count} events for funnel {Funnel} as invalid ({Message}); splitting it.")]
     private static partial void LogSplitting(ILogger logger, string funnel, int count, string message);
