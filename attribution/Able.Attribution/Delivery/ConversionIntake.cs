@@ -108,8 +108,9 @@ public sealed partial class ConversionIntake(
         }
 
         var keep = grace + TimeSpan.FromMinutes(all.Worker.RetryDeadlineMinutes) + TimeSpan.FromDays(1);
-        await store.EnqueueAsync(new DeliveryJob { Id = deliveryId, Conversion = conversion, Receipt = receipt }, due, keep);
+        // Receipt first: once the job is queued, the delivery loop's later updates to the receipt must win.
         await receipts.SaveAsync(receipt, retention);
+        await store.EnqueueAsync(new DeliveryJob { Id = deliveryId, Conversion = conversion, Receipt = receipt }, due, keep);
         return receipt.Status;
     }
 

@@ -139,6 +139,12 @@ public static class WorkerTestData
     public static TestConfig Config(string redis, FakeTikTok tikTok, string? accessToken = "test-token", int graceSeconds = 0)
     {
         var config = TestConfig.Create(redis);
+        // The worker host listens on nothing; fixed distinct ports keep validation independent of FreePort
+        // (which can hand out the same free port twice in a row).
+        config.Able["Gateway"]!["PublicUrl"] = "http://127.0.0.1:1";
+        config.Able["Gateway"]!["ManagementUrl"] = "http://127.0.0.1:2";
+        config.Able["Attribution"]!["PublicUrl"] = "http://127.0.0.1:3";
+        config.Able["Attribution"]!["ManagementUrl"] = "http://127.0.0.1:4";
         config.Able["Worker"] = new System.Text.Json.Nodes.JsonObject
         {
             ["ConsumerName"] = "w1",
