@@ -47,70 +47,62 @@ public sealed record CalendlyDelivery
     /// <summary>Parses a delivery; null with a reason when the body is not a Calendly envelope.</summary>
     public static CalendlyDelivery? Parse(ReadOnlyMemory<byte> body, out string? error)
     {
-        JsonDocument document;
-        try
+        using var document = LenientJson.Parse(body, out error);
+        if (document is null)
         {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException)
-        {
-            error = "body is not JSON";
             return null;
         }
 
-        using (document)
+        JsonElement? root = document.RootElement;
+        var eventName = root.String("event");
+        var payload = root.Get("payload");
+        if (eventName is null || payload is not { ValueKind: JsonValueKind.Object })
         {
-            JsonElement? root = document.RootElement;
-            var eventName = root.String("event");
-            var payload = root.Get("payload");
-            if (eventName is null || payload is not { ValueKind: JsonValueKind.Object })
-            {
-                error = "body is not a Calendly webhook envelope (event and payload are required)";
-                return null;
-            }
+            error = "body is not a Calendly webhook envelope (event and payload are required)";
+            return null;
+        }
 
-            error = null;
-            var inviteeUri = eventName.StartsWith("invitee_no_show", StringComparison.Ordinal)
-                ? payload.String("invitee")
-                : payload.String("uri");
-            var tracking = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (payload.Get("tracking") is { ValueKind: JsonValueKind.Object } trackingElement)
+        error = null;
+        var inviteeUri = eventName.StartsWith("invitee_no_show", StringComparison.Ordinal)
+            ? payload.String("invitee")
+            : payload.String("uri");
+        var tracking = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (payload.Get("tracking") is { ValueKind: JsonValueKind.Object } trackingElement)
+        {
+            foreach (var property in trackingElement.EnumerateObject())
             {
-                foreach (var property in trackingElement.EnumerateObject())
+                if (property.Value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(property.Value.GetString()))
                 {
-                    if (property.Value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(property.Value.GetString()))
-                    {
-                        tracking[property.Name] = property.Value.GetString()!.Trim();
-                    }
+                    tracking[property.Name] = property.Value.GetString()!.Trim();
                 }
             }
-
-            var paymentElement = payload.Get("payment");
-            var scheduled = payload.Get("scheduled_event");
-            return new CalendlyDelivery
-            {
-                Event = eventName,
-                CreatedAt = root.Time("created_at"),
-                InviteeUuid = LenientJson.LastSegment(inviteeUri),
-                InviteeCreatedAt = payload.Time("created_at"),
-                Email = payload.String("email"),
-                Phone = payload.String("text_reminder_number") ?? PhoneFromQuestions(payload),
-                Tracking = tracking,
-                Rescheduled = payload.Bool("rescheduled"),
-                OldInvitee = payload.String("old_invitee"),
-                NewInvitee = payload.String("new_invitee"),
-                Payment = paymentElement is { ValueKind: JsonValueKind.Object }
-                    ? new CalendlyPayment(
-                        paymentElement.String("external_id"),
-                        paymentElement.String("provider"),
-                        paymentElement.Decimal("amount"),
-                        paymentElement.String("currency")?.ToUpperInvariant(),
-                        paymentElement.Bool("successful"))
-                    : null,
-                EventTypeUri = scheduled.String("event_type") ?? payload.String("event_type"),
-                EventName = scheduled.String("name"),
-            };
         }
+
+        var paymentElement = payload.Get("payment");
+        var scheduled = payload.Get("scheduled_event");
+        return new CalendlyDelivery
+        {
+            Event = eventName,
+            CreatedAt = root.Time("created_at"),
+            InviteeUuid = LenientJson.LastSegment(inviteeUri),
+            InviteeCreatedAt = payload.Time("created_at"),
+            Email = payload.String("email"),
+            Phone = payload.String("text_reminder_number") ?? PhoneFromQuestions(payload),
+            Tracking = tracking,
+            Rescheduled = payload.Bool("rescheduled"),
+            OldInvitee = payload.String("old_invitee"),
+            NewInvitee = payload.String("new_invitee"),
+            Payment = paymentElement is { ValueKind: JsonValueKind.Object }
+                ? new CalendlyPayment(
+                    paymentElement.String("external_id"),
+                    paymentElement.String("provider"),
+                    paymentElement.Decimal("amount"),
+                    paymentElement.String("currency")?.ToUpperInvariant(),
+                    paymentElement.Bool("successful"))
+                : null,
+            EventTypeUri = scheduled.String("event_type") ?? payload.String("event_type"),
+            EventName = scheduled.String("name"),
+        };
     }
 
     private static string? PhoneFromQuestions(JsonElement? payload)

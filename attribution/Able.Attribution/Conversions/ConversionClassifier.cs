@@ -169,49 +169,42 @@ public static class ConversionClassifier
     /// </summary>
     private static Conversion FromConversionsApi(string type, ReadOnlyMemory<byte> body, FunnelOptions funnel)
     {
-        JsonDocument document;
-        try
+        using var document = LenientJson.Parse(body, out var error);
+        if (document is null)
         {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException)
-        {
-            return Malformed(funnel, IngestEntry.Sources.ConversionsApi, type, "body is not JSON");
+            return Malformed(funnel, IngestEntry.Sources.ConversionsApi, type, error!);
         }
 
-        using (document)
+        JsonElement? item = document.RootElement;
+        var eventName = item.String("event") ?? (string.IsNullOrEmpty(type) ? null : type);
+        var eventId = item.String("event_id");
+        if (eventName is null || eventId is null)
         {
-            JsonElement? item = document.RootElement;
-            var eventName = item.String("event") ?? (string.IsNullOrEmpty(type) ? null : type);
-            var eventId = item.String("event_id");
-            if (eventName is null || eventId is null)
-            {
-                return Malformed(funnel, IngestEntry.Sources.ConversionsApi, type, "a conversion needs event and event_id");
-            }
-
-            return new Conversion
-            {
-                Funnel = funnel.Mark,
-                Source = IngestEntry.Sources.ConversionsApi,
-                SourceType = eventName,
-                Decision = ConversionDecision.Send,
-                ReceiptId = eventId,
-                Event = eventName,
-                EventId = eventId,
-                EventTime = item.Time("event_time"),
-                Value = item.Decimal("value"),
-                Currency = item.String("currency")?.ToUpperInvariant(),
-                ContentId = item.String("content_id"),
-                ContentName = item.String("content_name"),
-                OrderId = item.String("order_id"),
-                PageUrl = item.String("url"),
-                EmailHashes = Hashes(ContactHashing.HashEmail(item.String("email"))),
-                PhoneHashes = Hashes(ContactHashing.HashPhone(item.String("phone"), funnel.DefaultPhoneRegion)),
-                ExternalIdHashes = Hashes(ContactHashing.HashExternalId(item.String("external_id"))),
-                CarriedVisitorId = item.String("visitor_id"),
-                CarrierName = "visitor_id",
-            };
+            return Malformed(funnel, IngestEntry.Sources.ConversionsApi, type, "a conversion needs event and event_id");
         }
+
+        return new Conversion
+        {
+            Funnel = funnel.Mark,
+            Source = IngestEntry.Sources.ConversionsApi,
+            SourceType = eventName,
+            Decision = ConversionDecision.Send,
+            ReceiptId = eventId,
+            Event = eventName,
+            EventId = eventId,
+            EventTime = item.Time("event_time"),
+            Value = item.Decimal("value"),
+            Currency = item.String("currency")?.ToUpperInvariant(),
+            ContentId = item.String("content_id"),
+            ContentName = item.String("content_name"),
+            OrderId = item.String("order_id"),
+            PageUrl = item.String("url"),
+            EmailHashes = Hashes(ContactHashing.HashEmail(item.String("email"))),
+            PhoneHashes = Hashes(ContactHashing.HashPhone(item.String("phone"), funnel.DefaultPhoneRegion)),
+            ExternalIdHashes = Hashes(ContactHashing.HashExternalId(item.String("external_id"))),
+            CarriedVisitorId = item.String("visitor_id"),
+            CarrierName = "visitor_id",
+        };
     }
 
     private static Conversion Malformed(FunnelOptions funnel, string source, string type, string reason) => new()

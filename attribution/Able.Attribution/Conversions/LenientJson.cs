@@ -9,6 +9,21 @@ namespace Able.Attribution.Conversions;
 /// </summary>
 internal static class LenientJson
 {
+    /// <summary>Parses a body; null with <c>body is not JSON</c> when it does not parse.</summary>
+    public static JsonDocument? Parse(ReadOnlyMemory<byte> body, out string? error)
+    {
+        try
+        {
+            error = null;
+            return JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            error = "body is not JSON";
+            return null;
+        }
+    }
+
     public static JsonElement? Get(this JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
             ? value

@@ -46,53 +46,45 @@ public sealed record StripePayment
 
     public static StripePayment? Parse(ReadOnlyMemory<byte> body, out string? error)
     {
-        JsonDocument document;
-        try
+        using var document = LenientJson.Parse(body, out error);
+        if (document is null)
         {
-            document = JsonDocument.Parse(body);
-        }
-        catch (JsonException)
-        {
-            error = "body is not JSON";
             return null;
         }
 
-        using (document)
+        JsonElement? root = document.RootElement;
+        var type = root.String("type");
+        var data = root.Get("data").Get("object");
+        if (type is null || data is not { ValueKind: JsonValueKind.Object })
         {
-            JsonElement? root = document.RootElement;
-            var type = root.String("type");
-            var data = root.Get("data").Get("object");
-            if (type is null || data is not { ValueKind: JsonValueKind.Object })
-            {
-                error = "body is not a Stripe event (type and data.object are required)";
-                return null;
-            }
-
-            error = null;
-            var currency = data.String("currency")?.ToUpperInvariant();
-            var (minor, paid) = type switch
-            {
-                "checkout.session.completed" => (data.Long("amount_total"), data.String("payment_status") is "paid" or "no_payment_required"),
-                "invoice.paid" => (data.Long("amount_paid"), true),
-                "charge.refunded" => (data.Long("amount_refunded"), false),
-                _ => (data.Long("amount"), false),
-            };
-            var details = data.Get("customer_details");
-            var objectId = data.String("id");
-            return new StripePayment
-            {
-                Type = type,
-                EventId = root.String("id"),
-                Created = root.Time("created") ?? data.Time("created"),
-                PaymentId = data.String("payment_intent") ?? objectId,
-                ObjectId = objectId,
-                Paid = paid,
-                Amount = minor is { } m && currency is not null ? FromMinorUnits(m, currency) : null,
-                Currency = currency,
-                Email = details.String("email") ?? data.String("customer_email") ?? data.Get("billing_details").String("email"),
-                Phone = details.String("phone") ?? data.String("customer_phone") ?? data.Get("billing_details").String("phone"),
-                ClientReferenceId = data.String("client_reference_id"),
-            };
+            error = "body is not a Stripe event (type and data.object are required)";
+            return null;
         }
+
+        error = null;
+        var currency = data.String("currency")?.ToUpperInvariant();
+        var (minor, paid) = type switch
+        {
+            "checkout.session.completed" => (data.Long("amount_total"), data.String("payment_status") is "paid" or "no_payment_required"),
+            "invoice.paid" => (data.Long("amount_paid"), true),
+            "charge.refunded" => (data.Long("amount_refunded"), false),
+            _ => (data.Long("amount"), false),
+        };
+        var details = data.Get("customer_details");
+        var objectId = data.String("id");
+        return new StripePayment
+        {
+            Type = type,
+            EventId = root.String("id"),
+            Created = root.Time("created") ?? data.Time("created"),
+            PaymentId = data.String("payment_intent") ?? objectId,
+            ObjectId = objectId,
+            Paid = paid,
+            Amount = minor is { } m && currency is not null ? FromMinorUnits(m, currency) : null,
+            Currency = currency,
+            Email = details.String("email") ?? data.String("customer_email") ?? data.Get("billing_details").String("email"),
+            Phone = details.String("phone") ?? data.String("customer_phone") ?? data.Get("billing_details").String("phone"),
+            ClientReferenceId = data.String("client_reference_id"),
+        };
     }
 }
