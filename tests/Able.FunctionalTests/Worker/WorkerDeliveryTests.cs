@@ -184,6 +184,56 @@ public sealed class WorkerDeliveryTests
         Assert.Empty(scenario.TikTok.Requests);
     }
 
+    [Fact]
+    public async Task A_conversions_api_item_passes_through_with_its_own_event_the_visitor_it_names_and_the_test_event_code()
+    {
+        await using var scenario = await WorkerScenario.CreateAsync("2026-03-12T13:21:00Z");
+        scenario.Config.Funnel["TikTok"]!["TestEventCode"] = "TEST12345";
+        var vid = VisitorId.New();
+        await scenario.AddVisitorAsync(vid, "E.C.P.crm", "2026-03-10T08:00:00Z", "203.0.113.40");
+        await using var worker = await scenario.StartWorkerAsync();
+
+        await scenario.AddAsync("api", "CompleteRegistration", $$"""
+            {"funnel":"acme","event":"CompleteRegistration","event_id":"crm-42","event_time":1773321600,
+             "visitor_id":"{{vid}}","email":"JANE.DOE@example.com","external_id":"user_123","value":10,"currency":"EUR"}
+            """);
+
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(scenario.TikTok.AcceptedCount("crm-42") == 1), Within));
+        var request = Assert.Single(scenario.TikTok.Requests);
+        Assert.Equal("TEST12345", (string?)request.Body["test_event_code"]);
+        Assert.Equal("CTESTPIXEL0000000000", (string?)request.Body["event_source_id"]);
+        var sent = Assert.Single(request.Events);
+        Assert.Equal("CompleteRegistration", (string?)sent["event"]);
+        Assert.Equal(1773321600, sent["event_time"]!.GetValue<long>());
+        Assert.Equal("E.C.P.crm", (string?)sent["user"]!["ttclid"]);
+        Assert.Contains("80fba0ae1c48e3978e43e4efc365e14e12ea0c830ba8ba5b9a2dafc7e3f2ab8b", sent["user"]!["external_id"]!.AsArray().Select(n => (string?)n));
+        Assert.Equal("carrier:visitor_id", (await worker.Receipts.GetAsync("acme", "crm-42"))!.JoinPath);
+    }
+
+    [Fact]
+    public async Task Requests_never_carry_more_events_than_the_batch_size()
+    {
+        await using var scenario = await WorkerScenario.CreateAsync(BookedAt, graceSeconds: 1);
+        scenario.Worker("BatchSize", 3);
+        for (var i = 0; i < 7; i++)
+        {
+            await scenario.AddAsync("calendly", "invitee.created", Untracked($"33333333-0000-4000-8000-{i:D12}", $"batch{i}@example.com"));
+        }
+
+        await using var worker = await scenario.StartWorkerAsync();
+
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(scenario.TikTok.Accepted.Count == 7), Within));
+        Assert.All(scenario.TikTok.Requests, r => Assert.InRange(r.Events.Count, 1, 3));
+        Assert.True(scenario.TikTok.Requests.Count >= 3);
+        var metrics = await worker.MetricsTextAsync();
+        Assert.Contains("able_conversions_total{funnel=\"acme\",event=\"Schedule\",matched=\"false\"} 7", metrics, StringComparison.Ordinal);
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            var text = await worker.MetricsTextAsync();
+            return text.Contains("able_retry_backlog 0", StringComparison.Ordinal) && text.Contains("able_stream_lag 0", StringComparison.Ordinal);
+        }, Within));
+    }
+
     internal static string Untracked(string inviteeUuid, string email) =>
         Fixtures.Read("calendly/invitee-created-untracked.json")
             .Replace("6c6c6c6c-6666-4666-8666-111111111111", inviteeUuid, StringComparison.Ordinal)
