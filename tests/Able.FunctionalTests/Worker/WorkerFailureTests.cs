@@ -76,7 +76,7 @@ public sealed class WorkerFailureTests
         scenario.TikTok.Enqueue(FakeReply.TooManyRequests, FakeReply.TooManyRequests, FakeReply.TooManyRequests);
         await using var worker = await scenario.StartWorkerAsync();
 
-        Assert.True(await AllDeliveredAsync(scenario.TikTok, 1));
+        Assert.True(await StatusAsync(worker, 0, ReceiptStatus.Sent));
         await AssertEachDeliveredOnceAsync(scenario.TikTok, 1);
         Assert.Equal(4, scenario.TikTok.Requests.Count);
         var receipt = (await worker.Receipts.GetAsync("acme", EventId(0)))!;
@@ -92,7 +92,7 @@ public sealed class WorkerFailureTests
         scenario.TikTok.Enqueue(FakeReply.ServerError, FakeReply.HangFor(TimeSpan.FromSeconds(3)), new FakeReply(Code: 50002, Message: "internal"));
         await using var worker = await scenario.StartWorkerAsync();
 
-        Assert.True(await AllDeliveredAsync(scenario.TikTok, 1));
+        Assert.True(await StatusAsync(worker, 0, ReceiptStatus.Sent));
         await AssertEachDeliveredOnceAsync(scenario.TikTok, 1);
         Assert.Equal(4, (await worker.Receipts.GetAsync("acme", EventId(0)))!.Attempts);
     }
