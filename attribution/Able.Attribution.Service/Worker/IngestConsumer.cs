@@ -28,6 +28,9 @@ internal sealed partial class IngestConsumer(
         }
 
         var consumer = options.CurrentValue.Worker.ConsumerName ?? Environment.MachineName;
+        // Cursors, so an entry that keeps failing (left pending on purpose) never blocks the ones after it.
+        RedisValue ownPendingCursor = "0";
+        RedisValue claimCursor = "0-0";
         var ownPendingDone = false;
         var groupReady = false;
         var nextClaim = time.GetUtcNow();
@@ -47,16 +50,23 @@ internal sealed partial class IngestConsumer(
                 StreamEntry[] entries;
                 if (!ownPendingDone)
                 {
-                    entries = await db.StreamReadGroupAsync(keys.IngestStream, RedisKeys.WorkerGroup, consumer, "0", worker.ReadCount);
+                    entries = await db.StreamReadGroupAsync(keys.IngestStream, RedisKeys.WorkerGroup, consumer, ownPendingCursor, worker.ReadCount);
                     ownPendingDone = entries.Length == 0;
+                    ownPendingCursor = entries.Length == 0 ? ownPendingCursor : entries[^1].Id;
                 }
                 else if (time.GetUtcNow() >= nextClaim)
                 {
                     var claimIdle = TimeSpan.FromSeconds(worker.ClaimIdleSeconds);
                     nextClaim = time.GetUtcNow() + claimIdle / 2;
                     var claimed = await db.StreamAutoClaimAsync(keys.IngestStream, RedisKeys.WorkerGroup, consumer,
-                        (long)claimIdle.TotalMilliseconds, "0-0", worker.ReadCount);
+                        (long)claimIdle.TotalMilliseconds, claimCursor, worker.ReadCount);
                     entries = claimed.ClaimedEntries;
+                    claimCursor = claimed.NextStartId;
+                    if (claimCursor != "0-0")
+                    {
+                        // More idle entries past this page: claim the next page on the next turn.
+                        nextClaim = time.GetUtcNow();
+                    }
                     if (entries.Length > 0)
                     {
                         LogReclaimed(logger, entries.Length, consumer);
