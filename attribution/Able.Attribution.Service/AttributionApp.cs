@@ -1,4 +1,5 @@
 using Able.Attribution.Hosting;
+using Able.Attribution.Service.Ingress;
 using Able.Attribution.Service.Worker;
 
 namespace Able.Attribution.Service;
@@ -9,10 +10,12 @@ public static class AttributionApp
     public static WebApplication Build(string[] args)
     {
         var builder = AbleHost.CreateBuilder(args, options => options.Attribution);
+        builder.Services.AddIngress();
         builder.Services.AddAttributionWorker();
 
         var app = builder.Build();
         app.MapHealthAndMetrics("attribution");
+        app.MapIngress();
         // Never 410 anywhere: Calendly deletes a webhook subscription that answers 410.
         app.MapFallback(() => Results.Text("Not found.\n", statusCode: StatusCodes.Status404NotFound));
         return app;

@@ -60,4 +60,44 @@ public sealed record AttributionOptions : IServiceEndpoints
     public string PublicUrl { get; init; } = "http://0.0.0.0:8081";
 
     public string ManagementUrl { get; init; } = "http://127.0.0.1:9081";
+
+    /// <summary>Webhook and conversions API intake on the public port.</summary>
+    public IngressOptions Ingress { get; init; } = new();
+}
+
+/// <summary>Limits of <c>/calendly-webhook/{funnel}</c>, <c>/stripe-webhook/{funnel}</c> and <c>/v1/conversions</c>.</summary>
+public sealed record IngressOptions
+{
+    /// <summary>How far a signature's <c>t</c> may be from now, in the past or the future. Default 300 s.</summary>
+    public int SignatureToleranceSeconds { get; init; } = 300;
+
+    /// <summary>Largest webhook body; larger ones get 413 without being read. Default 262144 (256 KiB).</summary>
+    public int MaxBodyBytes { get; init; } = 256 * 1024;
+
+    /// <summary>Largest <c>/v1/conversions</c> body (a batch holds up to 1000 items). Default 1048576 (1 MiB).</summary>
+    public int MaxConversionsBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>How long a delivery waits for Redis to acknowledge the write before it gets 503. Default 2000 ms.</summary>
+    public int RedisWriteTimeoutMilliseconds { get; init; } = 2000;
+
+    public IngressRateLimitOptions RateLimit { get; init; } = new();
+
+    /// <summary>
+    /// CIDRs of proxies (the gateway) whose <c>X-Forwarded-For</c> names the client for per-IP rate limits,
+    /// besides loopback, which is always trusted (the gateway on the same host). Default none.
+    /// </summary>
+    public string[] TrustedProxies { get; init; } = [];
+}
+
+/// <summary>Fixed-window request limits on the ingress paths; over the limit answers 429 with <c>Retry-After</c>.</summary>
+public sealed record IngressRateLimitOptions
+{
+    /// <summary>Requests per window from one client IP. Default 600.</summary>
+    public int PermitsPerIp { get; init; } = 600;
+
+    /// <summary>Requests per window for one funnel, from all clients together. Default 3000.</summary>
+    public int PermitsPerFunnel { get; init; } = 3000;
+
+    /// <summary>Window length. Default 60 s.</summary>
+    public int WindowSeconds { get; init; } = 60;
 }

@@ -29,6 +29,7 @@ public sealed partial class AbleOptionsValidator : IValidateOptions<AbleOptions>
             }
         }
 
+        ValidateIngress($"{Root}:Attribution:Ingress", options.Attribution.Ingress, errors);
         ValidateFunnels(options.Funnels, errors);
         ValidateWorker(options.Worker, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
@@ -54,6 +55,52 @@ public sealed partial class AbleOptionsValidator : IValidateOptions<AbleOptions>
         if (redis.ConnectTimeoutMilliseconds is < 50 or > 60_000)
         {
             errors.Add($"{Root}:Redis:ConnectTimeoutMilliseconds must be between 50 and 60000");
+        }
+    }
+
+    private static void ValidateIngress(string path, IngressOptions ingress, List<string> errors)
+    {
+        if (ingress.SignatureToleranceSeconds is < 1 or > 86_400)
+        {
+            errors.Add($"{path}:SignatureToleranceSeconds must be between 1 and 86400");
+        }
+
+        if (ingress.MaxBodyBytes is < 1024 or > 16 * 1024 * 1024)
+        {
+            errors.Add($"{path}:MaxBodyBytes must be between 1024 and 16777216");
+        }
+
+        if (ingress.MaxConversionsBodyBytes is < 1024 or > 64 * 1024 * 1024)
+        {
+            errors.Add($"{path}:MaxConversionsBodyBytes must be between 1024 and 67108864");
+        }
+
+        if (ingress.RedisWriteTimeoutMilliseconds is < 50 or > 60_000)
+        {
+            errors.Add($"{path}:RedisWriteTimeoutMilliseconds must be between 50 and 60000");
+        }
+
+        if (ingress.RateLimit.PermitsPerIp is < 1 or > 1_000_000)
+        {
+            errors.Add($"{path}:RateLimit:PermitsPerIp must be between 1 and 1000000");
+        }
+
+        if (ingress.RateLimit.PermitsPerFunnel is < 1 or > 1_000_000)
+        {
+            errors.Add($"{path}:RateLimit:PermitsPerFunnel must be between 1 and 1000000");
+        }
+
+        if (ingress.RateLimit.WindowSeconds is < 1 or > 3600)
+        {
+            errors.Add($"{path}:RateLimit:WindowSeconds must be between 1 and 3600");
+        }
+
+        for (var i = 0; i < ingress.TrustedProxies.Length; i++)
+        {
+            if (!IPNetwork.TryParse(ingress.TrustedProxies[i], out _))
+            {
+                errors.Add($"{path}:TrustedProxies:{i} must be a CIDR such as 10.0.0.0/8 (got '{ingress.TrustedProxies[i]}')");
+            }
         }
     }
 

@@ -1,0 +1,77 @@
+using System.Globalization;
+using Able.Attribution.Ingest;
+using Able.Attribution.Redis;
+using StackExchange.Redis;
+
+namespace Able.Attribution.Service.Ingress;
+
+/// <summary>One stream entry to write: the funnel, the event type and the exact raw bytes.</summary>
+internal readonly record struct IngestItem(string Funnel, string Type, ReadOnlyMemory<byte> Body);
+
+/// <summary>
+/// Appends verified deliveries to the ingest stream (<see cref="RedisKeys.IngestStream"/>, fields of
+/// <see cref="IngestEntry"/>). One item is one XADD; several are one MULTI/EXEC, so a batch lands whole or
+/// not at all. Returns only after Redis acknowledged, or false when Redis is disconnected, fails or does not
+/// answer within the configured time.
+/// </summary>
+internal sealed class IngestWriter(
+    IConnectionMultiplexer redis, RedisKeys keys, IngressFunnels funnels, TimeProvider time, ILogger<IngestWriter> logger)
+{
+    public async Task<bool> WriteAsync(string source, IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
+    {
+        var timeoutMs = funnels.Limits.RedisWriteTimeoutMilliseconds;
+        var database = redis.GetDatabase();
+        var stream = keys.IngestStream;
+        // While disconnected the client would park the command in its backlog and might run it after we have
+        // answered 503; refusing up front keeps "503 means not written" true except for a disconnect mid-write.
+        if (!database.IsConnected(stream))
+        {
+            IngressLog.IngestUnavailable(logger, source, items[0].Funnel, items.Count, timeoutMs, "not connected");
+            return false;
+        }
+
+        var receivedAt = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            if (items.Count == 1)
+            {
+                await database.StreamAddAsync(stream, Fields(source, receivedAt, items[0]))
+                    .WaitAsync(TimeSpan.FromMilliseconds(timeoutMs), cancellationToken);
+                return true;
+            }
+
+            var transaction = database.CreateTransaction();
+            var adds = new List<Task<RedisValue>>(items.Count);
+            foreach (var item in items)
+            {
+                adds.Add(transaction.StreamAddAsync(stream, Fields(source, receivedAt, item)));
+            }
+
+            var committed = transaction.ExecuteAsync();
+            try
+            {
+                return await committed.WaitAsync(TimeSpan.FromMilliseconds(timeoutMs), cancellationToken);
+            }
+            finally
+            {
+                // Observe the per-command tasks whatever happened, so a failed EXEC leaves no unobserved faults.
+                _ = Task.WhenAll(adds).ContinueWith(
+                    static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        }
+        catch (Exception error) when (error is RedisException or TimeoutException)
+        {
+            IngressLog.IngestUnavailable(logger, source, items[0].Funnel, items.Count, timeoutMs, error.GetType().Name);
+            return false;
+        }
+    }
+
+    private static NameValueEntry[] Fields(string source, string receivedAt, IngestItem item) =>
+    [
+        new(IngestEntry.Source, source),
+        new(IngestEntry.Funnel, item.Funnel),
+        new(IngestEntry.Type, item.Type),
+        new(IngestEntry.ReceivedAt, receivedAt),
+        new(IngestEntry.Body, item.Body),
+    ];
+}

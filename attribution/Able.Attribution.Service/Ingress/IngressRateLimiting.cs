@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Net;
+using System.Threading.RateLimiting;
+using Able.Attribution.Configuration;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Able.Attribution.Service.Ingress;
+
+/// <summary>Marks an ingress endpoint (rate limited) and names its source for metrics.</summary>
+internal sealed record IngressEndpointMetadata(string Source);
+
+/// <summary>
+/// ASP.NET Core's rate limiter on the ingress endpoints only: a fixed window per client IP chained with one per
+/// funnel (the route's funnel for webhooks; the funnel owning the bearer key for the conversions API). Unknown
+/// funnels share no funnel window, so they cannot exhaust a real funnel's. Over the limit: 429 with Retry-After.
+/// </summary>
+internal static class IngressRateLimiting
+{
+    private const string ForwardedFor = "X-Forwarded-For";
+
+    public static IServiceCollection AddIngressRateLimiting(this IServiceCollection services) =>
+        services.AddRateLimiter(options =>
+        {
+            options.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(PerClientIp),
+                PartitionedRateLimiter.Create<HttpContext, string>(PerFunnel));
+            options.OnRejected = OnRejectedAsync;
+        });
+
+    private static RateLimitPartition<string> PerClientIp(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IngressEndpointMetadata>() is null)
+        {
+            return RateLimitPartition.GetNoLimiter("");
+        }
+
+        var limits = context.RequestServices.GetRequiredService<IngressFunnels>().Limits;
+        return RateLimitPartition.GetFixedWindowLimiter(
+            "ip:" + ClientAddress(context, limits), _ => Window(limits.RateLimit.PermitsPerIp, limits.RateLimit));
+    }
+
+    private static RateLimitPartition<string> PerFunnel(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IngressEndpointMetadata>() is not { } ingress)
+        {
+            return RateLimitPartition.GetNoLimiter("");
+        }
+
+        var funnels = context.RequestServices.GetRequiredService<IngressFunnels>();
+        var funnel = ingress.Source == Ingest.IngestEntry.Sources.ConversionsApi
+            ? ConversionsIntake.BearerToken(context.Request) is { } key ? funnels.FindByApiKey(key) : null
+            : funnels.Find(context.GetRouteValue("funnel") as string);
+        if (funnel is null)
+        {
+            return RateLimitPartition.GetNoLimiter("");
+        }
+
+        var limits = funnels.Limits.RateLimit;
+        return RateLimitPartition.GetFixedWindowLimiter("funnel:" + funnel.Mark, _ => Window(limits.PermitsPerFunnel, limits));
+    }
+
+    private static FixedWindowRateLimiterOptions Window(int permits, IngressRateLimitOptions limits) => new()
+    {
+        PermitLimit = permits,
+        Window = TimeSpan.FromSeconds(limits.WindowSeconds),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    /// <summary>
+    /// The peer address, or the last <c>X-Forwarded-For</c> hop when the peer is loopback or a configured
+    /// trusted proxy (the gateway forwards these paths and appends the client it saw).
+    /// </summary>
+    internal static string ClientAddress(HttpContext context, IngressOptions limits)
+    {
+        var peer = context.Connection.RemoteIpAddress;
+        if (peer is null)
+        {
+            return "unknown";
+        }
+
+        if (peer.IsIPv4MappedToIPv6)
+        {
+            peer = peer.MapToIPv4();
+        }
+
+        var trusted = IPAddress.IsLoopback(peer) || limits.TrustedProxies.Any(
+            cidr => IPNetwork.TryParse(cidr, out var network) && network.Contains(peer));
+        if (trusted)
+        {
+            var forwarded = context.Request.Headers[ForwardedFor].ToString();
+            var last = forwarded[(forwarded.LastIndexOf(',') + 1)..].Trim();
+            if (IPAddress.TryParse(last, out var client))
+            {
+                return client.ToString();
+            }
+        }
+
+        return peer.ToString();
+    }
+
+    private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var context = rejected.HttpContext;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IngressEndpointMetadata>() is { } ingress)
+        {
+            var funnel = context.RequestServices.GetRequiredService<IngressFunnels>().Find(context.GetRouteValue("funnel") as string);
+            context.RequestServices.GetRequiredService<IngressMetrics>()
+                .Count(ingress.Source, funnel?.Mark ?? IngressMetrics.UnknownFunnelLabel, IngressOutcome.RateLimited);
+        }
+
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await IngressResults.Problem(StatusCodes.Status429TooManyRequests, "Too many requests", $"Retry after {seconds} s.")
+            .ExecuteAsync(context);
+    }
+}
