@@ -1,4 +1,6 @@
 using Able.Attribution.Hosting;
+using Able.Gateway.Capture;
+using Able.Gateway.RateLimiting;
 using Able.Gateway.Routing;
 
 namespace Able.Gateway;
@@ -10,10 +12,19 @@ public static class GatewayApp
     {
         var builder = AbleHost.CreateBuilder(args, options => options.Gateway);
         builder.Services.AddFunnelRouting(builder.Configuration);
+        builder.Services.AddVisitorCapture();
+        builder.Services.AddGatewayRateLimiting();
 
         var app = builder.Build();
         app.MapHealthAndMetrics("gateway");
-        app.MapFunnelRouting();
+        app.MapVisitorLookup();
+        app.UseGatewayRequestMetrics();
+        app.UseGatewayRateLimiting();
+        app.MapFunnelRouting(proxy =>
+        {
+            proxy.UseVisitorCapture();
+            // Response-body transforms (HTML decoration) go here: after capture attached the GatewayVisitor.
+        });
         return app;
     }
 }

@@ -53,6 +53,43 @@ public sealed record GatewayOptions : IServiceEndpoints
 
     /// <summary>CIDRs of proxies whose <c>X-Forwarded-For</c> is believed. Default none.</summary>
     public string[] TrustedProxies { get; init; } = [];
+
+    /// <summary>The capture queue and its background Redis writer.</summary>
+    public CaptureOptions Capture { get; init; } = new();
+
+    /// <summary>Per-client-IP limits on tracked links and ingress paths, and the global concurrency cap.</summary>
+    public GatewayRateLimitOptions RateLimit { get; init; } = new();
+}
+
+public sealed record CaptureOptions
+{
+    /// <summary>
+    /// Captures waiting for Redis. When full (Redis slow or down for a while), new captures are dropped
+    /// and counted in <c>able_capture_dropped_total{reason="queue_full"}</c>; pages are served regardless.
+    /// Default 10000.
+    /// </summary>
+    public int QueueCapacity { get; init; } = 10_000;
+
+    /// <summary>Most captures written to Redis in one pipelined batch. Default 200.</summary>
+    public int BatchSize { get; init; } = 200;
+
+    /// <summary>Touches kept per visitor in the capped touches list (newest first). Default 50.</summary>
+    public int MaxTouches { get; init; } = 50;
+
+    /// <summary>How long shutdown waits to flush queued captures to Redis before dropping the rest. Default 5 s.</summary>
+    public int ShutdownFlushSeconds { get; init; } = 5;
+}
+
+public sealed record GatewayRateLimitOptions
+{
+    /// <summary>Requests one client IP may make to <c>/go/*</c> and the ingress paths per window. Default 60.</summary>
+    public int PermitsPerWindow { get; init; } = 60;
+
+    /// <summary>Length of that window in seconds. Default 60.</summary>
+    public int WindowSeconds { get; init; } = 60;
+
+    /// <summary>Requests the gateway serves at once; more are answered 503 with Retry-After. Default 1000.</summary>
+    public int MaxConcurrentRequests { get; init; } = 1000;
 }
 
 public sealed record AttributionOptions : IServiceEndpoints

@@ -30,6 +30,7 @@ public sealed partial class AbleOptionsValidator : IValidateOptions<AbleOptions>
         }
 
         ValidateIngress($"{Root}:Attribution:Ingress", options.Attribution.Ingress, errors);
+        ValidateCapture($"{Root}:Gateway", options.Gateway, errors);
         ValidateFunnels(options.Funnels, errors);
         ValidateWorker(options.Worker, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
@@ -101,6 +102,25 @@ public sealed partial class AbleOptionsValidator : IValidateOptions<AbleOptions>
             {
                 errors.Add($"{path}:TrustedProxies:{i} must be a CIDR such as 10.0.0.0/8 (got '{ingress.TrustedProxies[i]}')");
             }
+        }
+    }
+
+    private static void ValidateCapture(string path, GatewayOptions gateway, List<string> errors)
+    {
+        RequireBetween($"{path}:Capture:QueueCapacity", gateway.Capture.QueueCapacity, 1, 1_000_000, errors);
+        RequireBetween($"{path}:Capture:BatchSize", gateway.Capture.BatchSize, 1, 10_000, errors);
+        RequireBetween($"{path}:Capture:MaxTouches", gateway.Capture.MaxTouches, 1, 1000, errors);
+        RequireBetween($"{path}:Capture:ShutdownFlushSeconds", gateway.Capture.ShutdownFlushSeconds, 0, 300, errors);
+        RequireBetween($"{path}:RateLimit:PermitsPerWindow", gateway.RateLimit.PermitsPerWindow, 1, 1_000_000, errors);
+        RequireBetween($"{path}:RateLimit:WindowSeconds", gateway.RateLimit.WindowSeconds, 1, 86_400, errors);
+        RequireBetween($"{path}:RateLimit:MaxConcurrentRequests", gateway.RateLimit.MaxConcurrentRequests, 1, 1_000_000, errors);
+    }
+
+    private static void RequireBetween(string key, int value, int min, int max, List<string> errors)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{key} must be between {min} and {max}"));
         }
     }
 

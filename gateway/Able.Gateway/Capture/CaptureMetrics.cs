@@ -1,0 +1,39 @@
+using Prometheus;
+
+namespace Able.Gateway.Capture;
+
+/// <summary>Capture counters (DESIGN §7): what was written, what was dropped and why, how full the queue is.</summary>
+internal sealed class CaptureMetrics(IMetricFactory metrics)
+{
+    public const string QueueFull = "queue_full";
+    public const string Shutdown = "shutdown";
+    public const string RedisError = "redis_error";
+
+    private readonly Counter captures = metrics.CreateCounter(
+        "able_capture_total", "Captures written to Redis, by funnel and kind (pageview, link, confirmation, ttclid, utm, ga).", ["funnel", "kind"]);
+
+    private readonly Counter dropped = metrics.CreateCounter(
+        "able_capture_dropped_total", "Captures or captured values dropped, by reason.", ["reason"]);
+
+    private readonly Gauge queueDepth = metrics.CreateGauge(
+        "able_capture_queue_depth", "Captures waiting in the in-process queue for the Redis writer.");
+
+    public void Written(CaptureRecord record)
+    {
+        foreach (var kind in record.Kinds())
+        {
+            captures.WithLabels(record.Touch.Funnel, kind).Inc();
+        }
+    }
+
+    public void Dropped(string reason, int count = 1) => dropped.WithLabels(reason).Inc(count);
+
+    public void ValueRejected(CaptureValueProblem problem) => Dropped(problem switch
+    {
+        CaptureValueProblem.TooLong => "value_too_long",
+        CaptureValueProblem.ControlCharacter => "value_control_character",
+        _ => "value_invalid_text",
+    });
+
+    public void QueueDepth(int depth) => queueDepth.Set(depth);
+}

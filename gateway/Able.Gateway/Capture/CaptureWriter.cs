@@ -1,0 +1,244 @@
+using System.Globalization;
+using Able.Attribution.Configuration;
+using Able.Attribution.Redis;
+using Able.Attribution.Visitors;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Able.Gateway.Capture;
+
+/// <summary>
+/// Drains the capture queue into Redis in pipelined batches (every command of a batch is sent before any
+/// reply is awaited). When Redis fails, the batch is retried with growing pauses while the queue absorbs
+/// new captures; the writer resumes by itself when Redis returns. On shutdown it flushes what is queued for
+/// at most <c>Able:Gateway:Capture:ShutdownFlushSeconds</c> and counts the rest as dropped. The flush starts
+/// once the web server has stopped (<see cref="StoppedAsync"/>), so no request can queue a capture after it.
+/// </summary>
+internal sealed partial class CaptureWriter(
+    CaptureQueue queue,
+    IConnectionMultiplexer redis,
+    RedisKeys keys,
+    IOptions<AbleOptions> options,
+    CaptureMetrics metrics,
+    ILogger<CaptureWriter> logger) : BackgroundService, IHostedLifecycleService
+{
+    // Appends a hash to a comma-separated field unless it is already there (the worker adds to the same field).
+    private const string AppendHashScript = """
+        local current = redis.call('HGET', KEYS[1], ARGV[1])
+        if not current or current == '' then
+          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+          return 1
+        end
+        for h in string.gmatch(current, '[^,]+') do
+          if h == ARGV[2] then return 0 end
+        end
+        redis.call('HSET', KEYS[1], ARGV[1], current .. ',' .. ARGV[2])
+        return 1
+        """;
+
+    // Server errors that pass by themselves: loading the data set after a restart, a failover, a busy script.
+    private static readonly string[] TransientErrorPrefixes = ["LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN"];
+
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
+
+    private readonly CaptureOptions capture = options.Value.Gateway.Capture;
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Keeps writing while the server drains its requests; the flush happens in <see cref="StoppedAsync"/>.</summary>
+    public override Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Called after every hosted service, the web server included, has stopped: flush and end.</summary>
+    public Task StoppedAsync(CancellationToken cancellationToken) => base.StopAsync(cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<CaptureRecord>(capture.BatchSize);
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                Fill(batch);
+                await WriteUntilDoneAsync(batch, stoppingToken);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: flush below.
+        }
+
+        await FlushOnShutdownAsync(batch);
+    }
+
+    private void Fill(List<CaptureRecord> batch)
+    {
+        while (batch.Count < capture.BatchSize && queue.Reader.TryRead(out var record))
+        {
+            batch.Add(record);
+        }
+
+        metrics.QueueDepth(queue.Count);
+    }
+
+    private async Task WriteUntilDoneAsync(List<CaptureRecord> batch, CancellationToken cancellationToken)
+    {
+        var delay = FirstRetryDelay;
+        var failing = false;
+        while (true)
+        {
+            try
+            {
+                await WriteAsync(batch);
+                if (failing)
+                {
+                    LogRecovered(logger, batch.Count);
+                }
+
+                return;
+            }
+            catch (Exception error) when (error is RedisConnectionException or TimeoutException || IsTransient(error))
+            {
+                // Redis unreachable or slow: keep the batch and try again; the queue absorbs new captures.
+                if (!failing)
+                {
+                    LogWriteFailed(logger, batch.Count, error.GetType().Name, queue.Count);
+                    failing = true;
+                }
+
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
+            }
+            catch (RedisException error)
+            {
+                // Redis answered with an error (a key of the wrong type, out of memory): retrying the same batch
+                // would block every later capture, so it is dropped and counted.
+                metrics.Dropped(CaptureMetrics.RedisError, batch.Count);
+                LogWriteRejected(logger, batch.Count, error.GetType().Name);
+                return;
+            }
+        }
+    }
+
+    private async Task FlushOnShutdownAsync(List<CaptureRecord> batch)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(capture.ShutdownFlushSeconds));
+        try
+        {
+            do
+            {
+                Fill(batch);
+                if (batch.Count > 0)
+                {
+                    await WriteUntilDoneAsync(batch, deadline.Token);
+                    batch.Clear();
+                }
+            }
+            while (queue.Count > 0 && !deadline.IsCancellationRequested);
+        }
+        catch (OperationCanceledException)
+        {
+            // Flush time is up.
+        }
+
+        var lost = batch.Count + queue.Count;
+        if (lost > 0)
+        {
+            metrics.Dropped(CaptureMetrics.Shutdown, lost);
+            LogShutdownDropped(logger, lost, capture.ShutdownFlushSeconds);
+        }
+    }
+
+    private async Task WriteAsync(List<CaptureRecord> records)
+    {
+        var database = redis.GetDatabase();
+        var batch = database.CreateBatch();
+        var pending = new List<Task>(records.Count * 8);
+        foreach (var record in records)
+        {
+            Queue(batch, record, pending);
+        }
+
+        batch.Execute();
+        await Task.WhenAll(pending);
+        foreach (var record in records)
+        {
+            metrics.Written(record);
+        }
+    }
+
+    private void Queue(IBatch batch, CaptureRecord record, List<Task> pending)
+    {
+        var touch = record.Touch;
+        var visitor = keys.Visitor(record.VisitorId);
+        var touches = keys.VisitorTouches(record.VisitorId);
+        var json = touch.ToJson();
+
+        pending.Add(batch.HashSetAsync(visitor, VisitorFields.FirstTouch, json, When.NotExists));
+        var fields = new List<HashEntry>
+        {
+            new(VisitorFields.LastTouch, json),
+            new(VisitorFields.Funnel, touch.Funnel),
+        };
+        AddIfPresent(fields, VisitorFields.Ip, touch.Ip);
+        AddIfPresent(fields, VisitorFields.UserAgent, touch.UserAgent);
+        AddIfPresent(fields, VisitorFields.AcceptLanguage, touch.AcceptLanguage);
+        AddIfPresent(fields, VisitorFields.Ttp, touch.Ttp);
+        AddIfPresent(fields, VisitorFields.GaClientId, touch.GaClientId);
+        AddIfPresent(fields, VisitorFields.InviteeUuid, record.InviteeUuid);
+        if (touch.Ttclid is not null)
+        {
+            fields.Add(new(VisitorFields.ClickTtclid, touch.Ttclid));
+            fields.Add(new(VisitorFields.ClickAt, touch.At.ToString(CultureInfo.InvariantCulture)));
+            fields.Add(new(VisitorFields.ClickUrl, touch.Url ?? ""));
+            fields.Add(new(VisitorFields.ClickReferrer, touch.Referrer ?? ""));
+        }
+
+        pending.Add(batch.HashSetAsync(visitor, [.. fields]));
+        if (record.EmailHash is not null)
+        {
+            pending.Add(batch.ScriptEvaluateAsync(AppendHashScript, [visitor], [VisitorFields.EmailHashes, record.EmailHash]));
+            pending.Add(batch.StringSetAsync(keys.EmailLink(record.EmailHash), record.VisitorId, record.Retention));
+        }
+
+        if (record.InviteeUuid is not null)
+        {
+            pending.Add(batch.StringSetAsync(keys.InviteeLink(record.InviteeUuid), record.VisitorId, record.Retention));
+        }
+
+        pending.Add(batch.ListLeftPushAsync(touches, json));
+        pending.Add(batch.ListTrimAsync(touches, 0, capture.MaxTouches - 1));
+        pending.Add(batch.KeyExpireAsync(visitor, record.Retention));
+        pending.Add(batch.KeyExpireAsync(touches, record.Retention));
+    }
+
+    private static bool IsTransient(Exception error) =>
+        error is RedisServerException server
+        && TransientErrorPrefixes.Any(prefix => server.Message.StartsWith(prefix, StringComparison.Ordinal));
+
+    private static void AddIfPresent(List<HashEntry> fields, string name, string? value)
+    {
+        if (value is not null)
+        {
+            fields.Add(new(name, value));
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning,
+        Message = "Writing {Count} captures to Redis failed ({ErrorType}); retrying while {Queued} wait in the queue")]
+    private static partial void LogWriteFailed(ILogger logger, int count, string errorType, int queued);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Redis rejected a batch of {Count} captures ({ErrorType}); dropped it")]
+    private static partial void LogWriteRejected(ILogger logger, int count, string errorType);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Redis accepts captures again; wrote the {Count} that were waiting")]
+    private static partial void LogRecovered(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Dropped {Count} captures still queued after the {Seconds} s shutdown flush")]
+    private static partial void LogShutdownDropped(ILogger logger, int count, int seconds);
+}

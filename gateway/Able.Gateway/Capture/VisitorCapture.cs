@@ -1,0 +1,151 @@
+using Able.Attribution.Configuration;
+using Able.Attribution.Identity;
+using Able.Attribution.Visitors;
+using Able.Gateway.Decoration;
+using Microsoft.Net.Http.Headers;
+
+namespace Able.Gateway.Capture;
+
+/// <summary>
+/// Reads one funnel request into a capture: decides the visitor (cookie or new id), sets the visitor and UTM
+/// cookies on the response, attaches <see cref="GatewayVisitor"/> for response transforms, and queues the
+/// touch for the Redis writer. Never touches Redis and never throws for bad input: a bad value is dropped
+/// and counted.
+/// </summary>
+internal sealed class VisitorCapture(CaptureQueue queue, CaptureMetrics metrics, ClientAddressResolver clientAddress, TimeProvider time)
+{
+    public const string PageView = "pageview";
+    public const string Link = "link";
+    public const string Confirmation = "confirmation";
+
+    private static readonly string[] ClickIdNames = ["gclid", "gbraid", "wbraid", "fbclid", "msclkid"];
+
+    /// <summary>
+    /// Captures the request when consent allows it and returns the visitor attached to it; null when capture is
+    /// off for this request (no cookie set, nothing stored).
+    /// </summary>
+    public GatewayVisitor? Capture(HttpContext context, FunnelOptions funnel, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(funnel);
+        var request = context.Request;
+        if (!ConsentDecision.AllowsCapture(request, funnel.Consent))
+        {
+            return null;
+        }
+
+        var visitorId = VisitorCookies.ReadVisitorId(request, funnel.Cookie) ?? VisitorId.New();
+        var requestUtms = ReadUtms(request);
+        var utms = requestUtms.Count > 0 ? requestUtms : VisitorCookies.ReadUtms(request);
+        SetCookies(context.Response, visitorId, requestUtms, funnel.Cookie);
+
+        var visitor = new GatewayVisitor(funnel.Mark, visitorId, utms);
+        visitor.AttachTo(context);
+
+        var inviteeUuid = Param(request, "invitee_uuid", CaptureValue.MaxIdLength);
+        if (inviteeUuid is not null && !IsInviteeUuid(inviteeUuid))
+        {
+            metrics.Dropped("value_invalid_invitee_uuid");
+            inviteeUuid = null;
+        }
+
+        // The email is hashed here and never kept raw (nor in the stored URL: LandingUrl scrubs it).
+        var emailHash = ContactHashing.HashEmail(Param(request, "invitee_email", CaptureValue.MaxIdLength));
+        if (inviteeUuid is not null || emailHash is not null)
+        {
+            kind = Confirmation;
+        }
+
+        var touch = new VisitorTouch
+        {
+            Kind = kind,
+            Funnel = funnel.Mark,
+            At = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            Url = LandingUrl.Of(request, clientAddress.OriginalScheme(context)),
+            Referrer = LandingUrl.Scrub(Header(request, HeaderNames.Referer, CaptureValue.MaxUrlLength)),
+            Ip = clientAddress.Resolve(context)?.ToString(),
+            UserAgent = Header(request, HeaderNames.UserAgent, CaptureValue.MaxUserAgentLength),
+            AcceptLanguage = Header(request, HeaderNames.AcceptLanguage, CaptureValue.MaxLanguageLength),
+            Ttclid = ClickId(request, "ttclid"),
+            Ttp = Counted(CaptureValue.CleanToken(request.Cookies["_ttp"], CaptureValue.MaxCookieIdLength)),
+            GaClientId = GaClientId.FromCookie(request.Cookies["_ga"]),
+            Utm = requestUtms.Count > 0 ? requestUtms : null,
+            ClickIds = ReadClickIds(request),
+        };
+
+        queue.TryEnqueue(new CaptureRecord(visitorId, touch, TimeSpan.FromDays(funnel.RetentionDays), inviteeUuid, emailHash));
+        return visitor;
+    }
+
+    private static void SetCookies(HttpResponse response, string visitorId, Dictionary<string, string> requestUtms, VisitorCookieOptions options)
+    {
+        var visitorCookie = VisitorCookies.VisitorCookieHeader(visitorId, options);
+        var utmCookie = requestUtms.Count > 0 ? VisitorCookies.UtmCookieHeader(requestUtms, options) : null;
+        // Appended when the response starts, after the proxy copied the origin's headers (its own Set-Cookie stays).
+        response.OnStarting(() =>
+        {
+            response.Headers.Append(HeaderNames.SetCookie, visitorCookie);
+            if (utmCookie is not null)
+            {
+                response.Headers.Append(HeaderNames.SetCookie, utmCookie);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    private Dictionary<string, string> ReadUtms(HttpRequest request)
+    {
+        var utms = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in CalendlyLinkDecoration.UtmNames)
+        {
+            if (Param(request, name, CaptureValue.MaxIdLength) is { } value)
+            {
+                utms[name] = value;
+            }
+        }
+
+        return utms;
+    }
+
+    private Dictionary<string, string>? ReadClickIds(HttpRequest request)
+    {
+        Dictionary<string, string>? ids = null;
+        foreach (var name in ClickIdNames)
+        {
+            if (ClickId(request, name) is { } value)
+            {
+                (ids ??= new(StringComparer.Ordinal))[name] = value;
+            }
+        }
+
+        return ids;
+    }
+
+    private string? Param(HttpRequest request, string name, int maxLength) =>
+        Counted(CaptureValue.CleanQueryValue(QueryValue(request, name), maxLength));
+
+    private string? ClickId(HttpRequest request, string name) => Counted(CaptureValue.CleanToken(QueryValue(request, name), CaptureValue.MaxIdLength));
+
+    private static string? QueryValue(HttpRequest request, string name) =>
+        request.Query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+
+    private string? Header(HttpRequest request, string name, int maxLength) =>
+        Clean(request.Headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null, maxLength);
+
+    private string? Clean(string? raw, int maxLength) => Counted(CaptureValue.Clean(raw, maxLength));
+
+    private string? Counted((string? Value, CaptureValueProblem Problem) cleaned)
+    {
+        var (value, problem) = cleaned;
+        if (problem != CaptureValueProblem.None)
+        {
+            metrics.ValueRejected(problem);
+        }
+
+        return value;
+    }
+
+    private static bool IsInviteeUuid(string value) =>
+        value.Length <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
+}

@@ -1,0 +1,114 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using Able.Attribution.Configuration;
+using Able.Attribution.Visitors;
+using Able.Gateway.Decoration;
+
+namespace Able.Gateway.Capture;
+
+/// <summary>
+/// The two first-party cookies the gateway sets itself: the visitor id (<c>able_vid</c> by default) and the
+/// UTMs of the landing visit (<c><see cref="UtmCookieName"/></c>), so later pages without UTMs still decorate
+/// Calendly links with them while the request path never reads Redis. Both are
+/// <c>HttpOnly; Secure; SameSite=Lax; Path=/</c> with the funnel's domain and max-age.
+/// </summary>
+public static class VisitorCookies
+{
+    public const string UtmCookieName = "able_utm";
+
+    /// <summary>Longest <see cref="UtmCookieName"/> value read or written.</summary>
+    public const int MaxUtmCookieLength = 1536;
+
+    /// <summary>The visitor id from a well-formed cookie, or null (absent or malformed: a new id is issued).</summary>
+    public static string? ReadVisitorId(HttpRequest request, VisitorCookieOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        var value = request.Cookies[options.Name];
+        return value is not null && VisitorId.IsWellFormed(value) ? value : null;
+    }
+
+    /// <summary>The <c>Set-Cookie</c> header value for a visitor id.</summary>
+    public static string VisitorCookieHeader(string visitorId, VisitorCookieOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Header(options.Name, visitorId, options);
+    }
+
+    /// <summary>UTMs remembered from the landing visit; values that fail validation are left out.</summary>
+    public static Dictionary<string, string> ReadUtms(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return DecodeUtms(request.Cookies[UtmCookieName]);
+    }
+
+    /// <summary>The <c>Set-Cookie</c> header value remembering these UTMs, or null if they do not fit.</summary>
+    public static string? UtmCookieHeader(IReadOnlyDictionary<string, string> utms, VisitorCookieOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var value = EncodeUtms(utms);
+        return value.Length is 0 or > MaxUtmCookieLength ? null : Header(UtmCookieName, value, options);
+    }
+
+    /// <summary>base64url of <c>utm_source=...&amp;utm_campaign=...</c> (values percent-encoded): cookie-safe and unambiguous.</summary>
+    public static string EncodeUtms(IReadOnlyDictionary<string, string> utms)
+    {
+        ArgumentNullException.ThrowIfNull(utms);
+        var pairs = CalendlyLinkDecoration.UtmNames
+            .Where(name => utms.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v))
+            .Select(name => $"{name}={Uri.EscapeDataString(utms[name])}");
+        var text = string.Join('&', pairs);
+        return text.Length == 0 ? "" : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
+    }
+
+    public static Dictionary<string, string> DecodeUtms(string? cookie)
+    {
+        var utms = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(cookie) || cookie.Length > MaxUtmCookieLength)
+        {
+            return utms;
+        }
+
+        string text;
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true)
+                .GetString(Base64Url.DecodeFromChars(cookie));
+        }
+        catch (Exception error) when (error is FormatException or ArgumentException)
+        {
+            return utms;
+        }
+
+        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                continue;
+            }
+
+            var name = pair[..eq];
+            if (!CalendlyLinkDecoration.UtmNames.Contains(name, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            var (value, _) = CaptureValue.Clean(Uri.UnescapeDataString(pair[(eq + 1)..]), CaptureValue.MaxIdLength);
+            if (value is not null)
+            {
+                utms[name] = value;
+            }
+        }
+
+        return utms;
+    }
+
+    private static string Header(string name, string value, VisitorCookieOptions options)
+    {
+        var maxAge = ((long)options.MaxAgeDays * 86_400).ToString(CultureInfo.InvariantCulture);
+        var domain = string.IsNullOrWhiteSpace(options.Domain) ? "" : $"; Domain={options.Domain}";
+        return $"{name}={value}; Max-Age={maxAge}{domain}; Path=/; Secure; HttpOnly; SameSite=Lax";
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net.Http.Headers;
+using Able.Attribution.Redis;
+using Able.FunctionalTests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Able.FunctionalTests.Capture;
+
+/// <summary>Requests as a browser sends them, and reading back what the gateway stored.</summary>
+public static class GatewayRequests
+{
+    public const string PhoneBrowser =
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 musical_ly_34.1.0 BytedanceWebview/d8a21c6";
+
+    /// <summary>A top-level navigation from a phone browser.</summary>
+    public static HttpRequestMessage Page(Uri baseUri, string pathAndQuery, string? cookie = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, pathAndQuery));
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+        request.Headers.TryAddWithoutValidation("User-Agent", PhoneBrowser);
+        request.Headers.AcceptLanguage.Add(new StringWithQualityHeaderValue("en-US"));
+        if (cookie is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", cookie);
+        }
+
+        return request;
+    }
+
+    public static IReadOnlyList<string> SetCookies(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Set-Cookie", out var values) ? [.. values] : [];
+
+    /// <summary>The visitor id the response set in <c>able_vid</c>, or null.</summary>
+    public static string? VisitorCookie(HttpResponseMessage response, string name = "able_vid") =>
+        SetCookies(response).Where(c => c.StartsWith(name + "=", StringComparison.Ordinal))
+            .Select(c => c[(name.Length + 1)..c.IndexOf(';', StringComparison.Ordinal)])
+            .SingleOrDefault();
+
+    /// <summary>The visitor hash once the background writer has written it (or empty after 10 s).</summary>
+    public static async Task<Dictionary<string, string>> VisitorAsync(RedisTestServer redis, TestConfig config, string visitorId, Func<Dictionary<string, string>, bool>? until = null)
+    {
+        var key = new RedisKeys(config.KeyPrefix).Visitor(visitorId);
+        var fields = new Dictionary<string, string>();
+        await Eventually.TrueAsync(async () =>
+        {
+            var entries = await redis.Multiplexer.GetDatabase().HashGetAllAsync(key);
+            fields = entries.ToDictionary(e => e.Name.ToString(), e => e.Value.ToString());
+            return fields.Count > 0 && (until is null || until(fields));
+        }, TimeSpan.FromSeconds(10));
+        return fields;
+    }
+
+    /// <summary>Every key under the test's prefix with every value in it, as text (for "nothing raw stored" checks).</summary>
+    public static async Task<string> DumpAsync(RedisTestServer redis, TestConfig config)
+    {
+        var database = redis.Multiplexer.GetDatabase();
+        var dump = new System.Text.StringBuilder();
+        foreach (var key in await redis.KeysAsync(config.KeyPrefix))
+        {
+            dump.Append(key).Append('\n');
+            switch (await database.KeyTypeAsync(key))
+            {
+                case RedisType.Hash:
+                    foreach (var entry in await database.HashGetAllAsync(key))
+                    {
+                        dump.Append(entry.Name).Append('=').Append(entry.Value).Append('\n');
+                    }
+
+                    break;
+                case RedisType.List:
+                    foreach (var item in await database.ListRangeAsync(key))
+                    {
+                        dump.Append(item).Append('\n');
+                    }
+
+                    break;
+                case RedisType.String:
+                    dump.Append(await database.StringGetAsync(key)).Append('\n');
+                    break;
+            }
+        }
+
+        return dump.ToString();
+    }
+}
