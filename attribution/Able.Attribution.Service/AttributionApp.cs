@@ -1,5 +1,6 @@
 using Able.Attribution.Hosting;
 using Able.Attribution.Service.Ingress;
+using Able.Attribution.Service.Worker;
 
 namespace Able.Attribution.Service;
 
@@ -10,6 +11,7 @@ public static class AttributionApp
     {
         var builder = AbleHost.CreateBuilder(args, options => options.Attribution);
         builder.Services.AddIngress();
+        builder.Services.AddAttributionWorker();
 
         var app = builder.Build();
         app.MapHealthAndMetrics("attribution");

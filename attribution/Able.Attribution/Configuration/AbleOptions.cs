@@ -14,6 +14,8 @@ public sealed record AbleOptions
 
     public AttributionOptions Attribution { get; init; } = new();
 
+    public WorkerOptions Worker { get; init; } = new();
+
     public FunnelOptions[] Funnels { get; init; } = [];
 }
 

@@ -25,6 +25,7 @@ public sealed partial class AbleOptionsValidator : IValidateOptions<AbleOptions>
         ValidateIngress($"{Root}:Attribution:Ingress", options.Attribution.Ingress, errors);
         ValidateCapture($"{Root}:Gateway", options.Gateway, errors);
         ValidateFunnels(options.Funnels, errors);
+        ValidateWorker(options.Worker, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using PhoneNumbers;
 
 namespace Able.Attribution.Identity;
 
@@ -50,4 +51,50 @@ public static class ContactHashing
 
         return IsSha256Hex(trimmed) ? trimmed.ToLowerInvariant() : Sha256Hex(trimmed);
     }
+
+    /// <summary>
+    /// Phone: E.164 with the leading <c>+</c> (libphonenumber), then hash. A number without a country code
+    /// is read in <paramref name="defaultRegion"/> (the funnel's DefaultPhoneRegion). Already-hashed values
+    /// are kept. Null when empty or not a possible phone number.
+    /// </summary>
+    public static string? HashPhone(string? phone, string defaultRegion)
+    {
+        var trimmed = phone?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return null;
+        }
+
+        if (IsSha256Hex(trimmed))
+        {
+            return trimmed.ToLowerInvariant();
+        }
+
+        var e164 = NormalisePhone(trimmed, defaultRegion);
+        return e164 is null ? null : Sha256Hex(e164);
+    }
+
+    /// <summary>E.164 form (<c>+4915112345678</c>) of a phone number, or null when it cannot be a phone number.</summary>
+    public static string? NormalisePhone(string phone, string defaultRegion)
+    {
+        ArgumentNullException.ThrowIfNull(phone);
+        // "(+1)2133734253": libphonenumber reads a '+' only at the start, so drop the brackets around it.
+        var cleaned = phone.Trim().Replace("(+", "+", StringComparison.Ordinal);
+        if (cleaned.StartsWith('+'))
+        {
+            cleaned = "+" + cleaned[1..].Replace(")", " ", StringComparison.Ordinal);
+        }
+
+        try
+        {
+            var number = PhoneUtil.Parse(cleaned, defaultRegion);
+            return PhoneUtil.IsPossibleNumber(number) ? PhoneUtil.Format(number, PhoneNumberFormat.E164) : null;
+        }
+        catch (NumberParseException)
+        {
+            return null;
+        }
+    }
+
+    private static readonly PhoneNumberUtil PhoneUtil = PhoneNumberUtil.GetInstance();
 }

@@ -27,4 +27,25 @@ public sealed class RedisKeys(string prefix)
 
     /// <summary>Stream of accepted webhooks and conversions, consumed by the worker.</summary>
     public RedisKey IngestStream => $"{Prefix}ingest";
+
+    /// <summary>Consumer group of the attribution worker on <see cref="IngestStream"/>.</summary>
+    public const string WorkerGroup = "able-worker";
+
+    /// <summary>Sorted set of pending TikTok deliveries (member: delivery id), scored by due time in Unix ms.</summary>
+    public RedisKey DeliverySchedule => $"{Prefix}delivery:schedule";
+
+    /// <summary>JSON of one pending delivery: the built event, attempts, first attempt time.</summary>
+    public RedisKey DeliveryJob(string deliveryId) => $"{Prefix}delivery:job:{deliveryId}";
+
+    /// <summary>Dedup ledger entry for pixel + event + event_id (SET NX with expiry): queued, sent or dead.</summary>
+    public RedisKey DeliveryLedger(string deliveryId) => $"{Prefix}delivery:ledger:{deliveryId}";
+
+    /// <summary>Stream of permanently failed deliveries with reason and TikTok's message.</summary>
+    public RedisKey DeadLetterStream => $"{Prefix}deadletter";
+
+    /// <summary>Match receipt of one conversion (JSON), kept for the funnel's retention.</summary>
+    public RedisKey Receipt(string funnel, string receiptId) => $"{Prefix}receipt:{funnel}:{receiptId}";
+
+    /// <summary>Sorted set of a funnel's receipt ids by last update (Unix ms), newest last.</summary>
+    public RedisKey ReceiptIndex(string funnel) => $"{Prefix}receipts:{funnel}";
 }

@@ -1,0 +1,82 @@
+using Able.Attribution.Configuration;
+using Able.Attribution.Delivery;
+using Able.Attribution.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Able.Attribution.Service.Worker;
+
+/// <summary>
+/// Flushes the delivery schedule every FlushIntervalMilliseconds (at once again when a full batch was
+/// due) and keeps the backlog, dead-letter and stream-lag gauges current.
+/// </summary>
+internal sealed partial class DeliveryLoop(
+    DeliveryProcessor processor,
+    WorkerMetrics metrics,
+    IConnectionMultiplexer redis,
+    RedisKeys keys,
+    IOptionsMonitor<AbleOptions> options,
+    TimeProvider time,
+    ILogger<DeliveryLoop> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.CurrentValue.Worker.Enabled)
+        {
+            return;
+        }
+
+        var nextGauges = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var worker = options.CurrentValue.Worker;
+            try
+            {
+                var claimed = await processor.RunOnceAsync(stoppingToken);
+                if (time.GetUtcNow() >= nextGauges)
+                {
+                    nextGauges = time.GetUtcNow().AddSeconds(1);
+                    await processor.RefreshGaugesAsync();
+                    await RefreshStreamLagAsync();
+                }
+
+                if (claimed < worker.BatchSize)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(worker.FlushIntervalMilliseconds), time, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RedisException error)
+            {
+                LogRedisError(logger, error.GetType().Name, error);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private async Task RefreshStreamLagAsync()
+    {
+        var db = redis.GetDatabase();
+        if (!await db.KeyExistsAsync(keys.IngestStream))
+        {
+            metrics.StreamLag.Set(0);
+            return;
+        }
+
+        var group = (await db.StreamGroupInfoAsync(keys.IngestStream)).FirstOrDefault(g => g.Name == RedisKeys.WorkerGroup);
+        metrics.StreamLag.Set((group.Lag ?? 0) + group.PendingMessageCount);
+    }
+
+    [LoggerMessage(EventId = 6301, Level = LogLevel.Warning, Message = "Delivery loop cannot reach Redis ({Kind}); trying again.")]
+    private static partial void LogRedisError(ILogger logger, string kind, Exception error);
+}

@@ -1,0 +1,18 @@
+using Able.Attribution.Delivery;
+
+namespace Able.Attribution.Service.Worker;
+
+public static class WorkerServiceCollectionExtensions
+{
+    /// <summary>
+    /// The attribution worker: the ingest stream consumer and the delivery loop (both off when
+    /// <c>Able:Worker:Enabled</c> is false), on top of <see cref="DeliveryServiceCollectionExtensions.AddAttributionDelivery"/>.
+    /// </summary>
+    public static IServiceCollection AddAttributionWorker(this IServiceCollection services)
+    {
+        services.AddAttributionDelivery();
+        services.AddHostedService<IngestConsumer>();
+        services.AddHostedService<DeliveryLoop>();
+        return services;
+    }
+}

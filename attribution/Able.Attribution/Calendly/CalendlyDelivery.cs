@@ -1,0 +1,127 @@
+using System.Text.Json;
+using Able.Attribution.Conversions;
+
+namespace Able.Attribution.Calendly;
+
+/// <summary>A payment attached to a Calendly booking. <see cref="Amount"/> is in major units (149.0).</summary>
+public sealed record CalendlyPayment(string? ExternalId, string? Provider, decimal? Amount, string? Currency, bool Successful);
+
+/// <summary>
+/// The fields of a Calendly webhook delivery that attribution uses (reference: calendly.md), read leniently:
+/// unknown fields and new location types are ignored, missing ones read as null.
+/// </summary>
+public sealed record CalendlyDelivery
+{
+    /// <summary><c>invitee.created</c>, <c>invitee.canceled</c>, <c>invitee_no_show.created</c>, ...</summary>
+    public required string Event { get; init; }
+
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>The invitee uuid (last segment of the invitee URI): the idempotency key of a booking.</summary>
+    public string? InviteeUuid { get; init; }
+
+    public DateTimeOffset? InviteeCreatedAt { get; init; }
+
+    public string? Email { get; init; }
+
+    /// <summary>The phone number from <c>text_reminder_number</c>, else from a question about a phone.</summary>
+    public string? Phone { get; init; }
+
+    /// <summary>Tracking parameters (utm_*, salesforce_uuid, ...) that carried a value.</summary>
+    public IReadOnlyDictionary<string, string> Tracking { get; init; } = new Dictionary<string, string>();
+
+    public bool Rescheduled { get; init; }
+
+    public string? OldInvitee { get; init; }
+
+    public string? NewInvitee { get; init; }
+
+    public CalendlyPayment? Payment { get; init; }
+
+    public string? EventTypeUri { get; init; }
+
+    public string? EventTypeUuid => LenientJson.LastSegment(EventTypeUri);
+
+    public string? EventName { get; init; }
+
+    /// <summary>Parses a delivery; null with a reason when the body is not a Calendly envelope.</summary>
+    public static CalendlyDelivery? Parse(ReadOnlyMemory<byte> body, out string? error)
+    {
+        using var document = LenientJson.Parse(body, out error);
+        if (document is null)
+        {
+            return null;
+        }
+
+        JsonElement? root = document.RootElement;
+        var eventName = root.String("event");
+        var payload = root.Get("payload");
+        if (eventName is null || payload is not { ValueKind: JsonValueKind.Object })
+        {
+            error = "body is not a Calendly webhook envelope (event and payload are required)";
+            return null;
+        }
+
+        error = null;
+        var inviteeUri = eventName.StartsWith("invitee_no_show", StringComparison.Ordinal)
+            ? payload.String("invitee")
+            : payload.String("uri");
+        var tracking = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (payload.Get("tracking") is { ValueKind: JsonValueKind.Object } trackingElement)
+        {
+            foreach (var property in trackingElement.EnumerateObject())
+            {
+                if (property.Value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(property.Value.GetString()))
+                {
+                    tracking[property.Name] = property.Value.GetString()!.Trim();
+                }
+            }
+        }
+
+        var paymentElement = payload.Get("payment");
+        var scheduled = payload.Get("scheduled_event");
+        return new CalendlyDelivery
+        {
+            Event = eventName,
+            CreatedAt = root.Time("created_at"),
+            InviteeUuid = LenientJson.LastSegment(inviteeUri),
+            InviteeCreatedAt = payload.Time("created_at"),
+            Email = payload.String("email"),
+            Phone = payload.String("text_reminder_number") ?? PhoneFromQuestions(payload),
+            Tracking = tracking,
+            Rescheduled = payload.Bool("rescheduled"),
+            OldInvitee = payload.String("old_invitee"),
+            NewInvitee = payload.String("new_invitee"),
+            Payment = paymentElement is { ValueKind: JsonValueKind.Object }
+                ? new CalendlyPayment(
+                    paymentElement.String("external_id"),
+                    paymentElement.String("provider"),
+                    paymentElement.Decimal("amount"),
+                    paymentElement.String("currency")?.ToUpperInvariant(),
+                    paymentElement.Bool("successful"))
+                : null,
+            EventTypeUri = scheduled.String("event_type") ?? payload.String("event_type"),
+            EventName = scheduled.String("name"),
+        };
+    }
+
+    private static string? PhoneFromQuestions(JsonElement? payload)
+    {
+        foreach (var item in payload.Items("questions_and_answers"))
+        {
+            JsonElement? qa = item;
+            var question = qa.String("question");
+            if (question is not null && MentionsPhone(question) && qa.String("answer") is { } answer)
+            {
+                return answer;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool MentionsPhone(string question) =>
+        question.Contains("phone", StringComparison.OrdinalIgnoreCase)
+        || question.Contains("mobile", StringComparison.OrdinalIgnoreCase)
+        || question.Contains("tel", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Able.Attribution.Conversions;
+using Able.Attribution.Receipts;
+
+namespace Able.Attribution.Delivery;
+
+/// <summary>
+/// One conversion waiting in the durable delivery schedule. The receipt travels with it: its
+/// <see cref="MatchReceipt.Payload"/> is the built event (null while a booking waits for a late join).
+/// </summary>
+public sealed record DeliveryJob
+{
+    /// <summary>pixel + event + event_id: the dedup ledger key and the schedule member.</summary>
+    public required string Id { get; init; }
+
+    public required Conversion Conversion { get; init; }
+
+    public required MatchReceipt Receipt { get; init; }
+
+    public int Attempts { get; init; }
+
+    /// <summary>Unix ms of the first attempt; the retry deadline counts from here.</summary>
+    public long? FirstAttemptAt { get; init; }
+
+    /// <summary>The dedup key: pixel (or the funnel when it has none) + event + event_id.</summary>
+    public static string IdFor(string? pixelId, Conversion conversion)
+    {
+        ArgumentNullException.ThrowIfNull(conversion);
+        var pixel = string.IsNullOrWhiteSpace(pixelId) ? $"funnel-{conversion.Funnel}" : pixelId;
+        return $"{pixel}:{conversion.Event}:{conversion.EventId}";
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, ReceiptJson.Options);
+
+    public static DeliveryJob? FromJson(string? json) =>
+        string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize<DeliveryJob>(json, ReceiptJson.Options);
+}

@@ -1,0 +1,255 @@
+using Able.Attribution.Configuration;
+using Able.Attribution.Receipts;
+using Able.Attribution.TikTok;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Able.Attribution.Delivery;
+
+/// <summary>
+/// Sends what is due in the delivery schedule: claims due jobs, builds late-join bookings, groups them per
+/// pixel into requests of at most BatchSize events, and stores each outcome (sent, dry run, retry with
+/// backoff, dead letter) before the job leaves the schedule.
+/// </summary>
+public sealed partial class DeliveryProcessor(
+    IOptionsMonitor<AbleOptions> options,
+    DeliveryStore store,
+    EventAssembler assembler,
+    TikTokClient tikTok,
+    ReceiptStore receipts,
+    DeadLetters deadLetters,
+    WorkerMetrics metrics,
+    WorkerCheckpoints checkpoints,
+    TimeProvider time,
+    ILogger<DeliveryProcessor> logger)
+{
+    /// <summary>One pass over the due jobs; returns how many were claimed (BatchSize means: run again at once).</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var all = options.CurrentValue;
+        var worker = all.Worker;
+        var ids = await store.ClaimDueAsync(time.GetUtcNow(), TimeSpan.FromSeconds(worker.ClaimIdleSeconds), worker.BatchSize);
+        // One pipelined round trip for all claimed ids (single-key commands, so it also works on Redis Cluster).
+        var ledgers = await Task.WhenAll(ids.Select(store.LedgerAsync));
+        var stored = await Task.WhenAll(ids.Select(store.GetAsync));
+        var ready = new List<(FunnelOptions Funnel, DeliveryJob Job)>();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var job = stored[i];
+            if (DeliveryStore.IsFinished(ledgers[i]) || job is null)
+            {
+                // A replica stopped after recording the outcome and before removing the job.
+                await store.RemoveAsync(ids[i]);
+                continue;
+            }
+
+            var funnel = all.Funnels.FirstOrDefault(f => string.Equals(f.Mark, job.Conversion.Funnel, StringComparison.Ordinal));
+            if (funnel is null)
+            {
+                await DeadLetterAsync(null, job, "the funnel is no longer configured", null, null);
+                continue;
+            }
+
+            if (job.Receipt.Payload is null)
+            {
+                var resolution = await assembler.ResolveAsync(job.Conversion);
+                var receipt = await assembler.AssembleAsync(job.Conversion, resolution, funnel, job.Receipt with { Status = ReceiptStatus.Queued });
+                job = job with { Receipt = receipt };
+                await store.RescheduleAsync(job, time.GetUtcNow() + TimeSpan.FromSeconds(worker.ClaimIdleSeconds), KeepFor(worker));
+            }
+
+            ready.Add((funnel, job));
+        }
+
+        foreach (var group in ready.GroupBy(r => r.Funnel.Mark))
+        {
+            var funnel = group.First().Funnel;
+            var jobs = group.Select(r => r.Job).ToList();
+            if (string.IsNullOrWhiteSpace(funnel.TikTok.AccessToken))
+            {
+                await DryRunAsync(funnel, jobs);
+                continue;
+            }
+
+            await checkpoints.ReachedAsync(WorkerCheckpoints.BeforeSend, cancellationToken);
+            await SendAsync(funnel, jobs, cancellationToken);
+        }
+
+        return ids.Length;
+    }
+
+    private async Task DryRunAsync(FunnelOptions funnel, List<DeliveryJob> jobs)
+    {
+        foreach (var job in jobs)
+        {
+            await store.MarkFinishedAsync(job.Id, DeliveryStore.DryRun, Retention(funnel));
+            await SaveReceiptAsync(funnel, job.Receipt with { Status = ReceiptStatus.DryRun, Reason = "no TikTok access token: built, not sent" });
+            await store.RemoveAsync(job.Id);
+            metrics.TikTokEvents.WithLabels(funnel.Mark, ReceiptStatus.DryRun).Inc();
+            LogDryRun(logger, funnel.Mark, job.Receipt.Id, new CompactJson(job.Receipt.Payload));
+        }
+    }
+
+    private async Task SendAsync(FunnelOptions funnel, List<DeliveryJob> jobs, CancellationToken cancellationToken)
+    {
+        var body = TikTokEventBuilder.Body(funnel.TikTok.PixelId, funnel.TikTok.TestEventCode, jobs.Select(j => j.Receipt.Payload!));
+        var result = await tikTok.SendAsync(funnel.TikTok.AccessToken!, body, cancellationToken);
+        switch (result.Outcome)
+        {
+            case TikTokOutcome.Accepted:
+                await AcceptedAsync(funnel, jobs, result, cancellationToken);
+                break;
+            case TikTokOutcome.InvalidParameter when jobs.Count > 1:
+                // One bad event fails the whole batch: halve until it stands alone, so the others go through.
+                LogSplitting(logger, funnel.Mark, jobs.Count, result.Message ?? "");
+                var half = jobs.Count / 2;
+                await SendAsync(funnel, jobs[..half], cancellationToken);
+                await SendAsync(funnel, jobs[half..], cancellationToken);
+                break;
+            case TikTokOutcome.Retry:
+                await RetryAsync(funnel, jobs, result);
+                break;
+            default:
+                if (result.IsTokenError)
+                {
+                    metrics.TokenErrors.WithLabels(funnel.Mark).Inc();
+                    LogTokenError(logger, funnel.Mark, result.Code ?? 0, result.Message ?? "");
+                }
+
+                foreach (var job in jobs)
+                {
+                    await DeadLetterAsync(funnel, job with { Attempts = job.Attempts + 1 }, result.Reason, result.Code, result.Message, result.RequestId);
+                }
+
+                break;
+        }
+    }
+
+    private async Task AcceptedAsync(FunnelOptions funnel, List<DeliveryJob> jobs, TikTokResult result, CancellationToken cancellationToken)
+    {
+        // Each job's outcome is written in parallel (pipelined); the ledger first, so nothing is sent again.
+        await Task.WhenAll(jobs.Select(async job =>
+        {
+            await store.MarkFinishedAsync(job.Id, DeliveryStore.Sent, Retention(funnel));
+            await SaveReceiptAsync(funnel, job.Receipt with
+            {
+                Status = ReceiptStatus.Sent,
+                Reason = null,
+                Attempts = job.Attempts + 1,
+                TikTokCode = result.Code,
+                TikTokMessage = result.Message,
+                TikTokRequestId = result.RequestId,
+            });
+        }));
+        metrics.TikTokEvents.WithLabels(funnel.Mark, ReceiptStatus.Sent).Inc(jobs.Count);
+
+        await checkpoints.ReachedAsync(WorkerCheckpoints.AfterSentBeforeRemove, cancellationToken);
+        await Task.WhenAll(jobs.Select(job => store.RemoveAsync(job.Id)));
+    }
+
+    private async Task RetryAsync(FunnelOptions funnel, List<DeliveryJob> jobs, TikTokResult result)
+    {
+        var worker = options.CurrentValue.Worker;
+        var now = time.GetUtcNow();
+        foreach (var job in jobs)
+        {
+            var attempts = job.Attempts + 1;
+            var first = job.FirstAttemptAt ?? now.ToUnixTimeMilliseconds();
+            var due = now + Backoff(worker, attempts);
+            var deadline = DateTimeOffset.FromUnixTimeMilliseconds(first) + TimeSpan.FromMinutes(worker.RetryDeadlineMinutes);
+            var next = job with { Attempts = attempts, FirstAttemptAt = first };
+            if (due > deadline)
+            {
+                await DeadLetterAsync(funnel, next, $"retry deadline passed after {attempts} attempts: {result.Reason}", result.Code, result.Message, result.RequestId);
+                continue;
+            }
+
+            next = next with
+            {
+                Receipt = next.Receipt with
+                {
+                    Status = ReceiptStatus.Retrying,
+                    Reason = result.Reason,
+                    Attempts = attempts,
+                    TikTokCode = result.Code,
+                    TikTokMessage = result.Message,
+                    TikTokRequestId = result.RequestId,
+                },
+            };
+            await store.RescheduleAsync(next, due, KeepFor(worker));
+            await SaveReceiptAsync(funnel, next.Receipt);
+            metrics.TikTokEvents.WithLabels(funnel.Mark, "retry").Inc();
+        }
+
+        LogRetry(logger, funnel.Mark, jobs.Count, result.Reason);
+    }
+
+    private async Task DeadLetterAsync(FunnelOptions? funnel, DeliveryJob job, string reason, long? code, string? message, string? requestId = null)
+    {
+        var retention = funnel is null ? TimeSpan.FromDays(90) : Retention(funnel);
+        await store.MarkFinishedAsync(job.Id, DeliveryStore.Dead, retention);
+        await deadLetters.AddAsync(job, reason, code, message, time.GetUtcNow());
+        var receipt = job.Receipt with
+        {
+            Status = ReceiptStatus.DeadLettered,
+            Reason = reason,
+            Attempts = job.Attempts,
+            TikTokCode = code,
+            TikTokMessage = message,
+            TikTokRequestId = requestId,
+            UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        await receipts.SaveAsync(receipt, retention);
+        await store.RemoveAsync(job.Id);
+        metrics.TikTokEvents.WithLabels(job.Conversion.Funnel, ReceiptStatus.DeadLettered).Inc();
+        LogDeadLetter(logger, job.Conversion.Funnel, job.Conversion.EventId ?? "", reason, message ?? "");
+    }
+
+    /// <summary>Refreshes the backlog and dead-letter gauges.</summary>
+    public async Task RefreshGaugesAsync()
+    {
+        metrics.RetryBacklog.Set(await store.BacklogAsync());
+        metrics.DeadLetterDepth.Set(await deadLetters.DepthAsync());
+    }
+
+    /// <summary>Exponential backoff with ±50 % jitter: base × 2^(attempt-1), capped at RetryMaxMilliseconds.</summary>
+    public static TimeSpan Backoff(WorkerOptions worker, int attempt)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        var exponential = worker.RetryBaseMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
+        var capped = Math.Min(exponential, worker.RetryMaxMilliseconds);
+#pragma warning disable CA5394 // Jitter spreads retries; it needs no cryptographic randomness.
+        var jitter = 0.5 + Random.Shared.NextDouble();
+#pragma warning restore CA5394
+        return TimeSpan.FromMilliseconds(capped * jitter);
+    }
+
+    private Task SaveReceiptAsync(FunnelOptions funnel, MatchReceipt receipt) =>
+        receipts.SaveAsync(receipt with { UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds() }, Retention(funnel));
+
+    private static TimeSpan Retention(FunnelOptions funnel) => TimeSpan.FromDays(funnel.RetentionDays);
+
+    private static TimeSpan KeepFor(WorkerOptions worker) =>
+        TimeSpan.FromMinutes(worker.RetryDeadlineMinutes) + TimeSpan.FromSeconds(worker.GracePeriodSeconds) + TimeSpan.FromDays(1);
+
+    [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Dry run (funnel {Funnel} has no TikTok access token), receipt {ReceiptId}: {Payload}")]
+    private static partial void LogDryRun(ILogger logger, string funnel, string receiptId, CompactJson payload);
+
+    /// <summary>Formats a payload as one line of JSON only when the log line is written.</summary>
+    private readonly record struct CompactJson(System.Text.Json.Nodes.JsonObject? Json)
+    {
+        public override string ToString() => Json?.ToJsonString() ?? "";
+    }
+
+    [LoggerMessage(EventId = 6102, Level = LogLevel.Warning, Message = "TikTok rejected a batch of {Count} events for funnel {Funnel} as invalid ({Message}); splitting it.")]
+    private static partial void LogSplitting(ILogger logger, string funnel, int count, string message);
+
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Delivery of {Count} events for funnel {Funnel} will be retried: {Reason}")]
+    private static partial void LogRetry(ILogger logger, string funnel, int count, string reason);
+
+    [LoggerMessage(EventId = 6104, Level = LogLevel.Error, Message = "Event {EventId} of funnel {Funnel} dead-lettered: {Reason} ({Message})")]
+    private static partial void LogDeadLetter(ILogger logger, string funnel, string eventId, string reason, string message);
+
+    [LoggerMessage(EventId = 6105, Level = LogLevel.Critical, Message = "TikTok refused the access token of funnel {Funnel} with code {Code} ({Message}); set a valid Able:Funnels:*:TikTok:AccessToken.")]
+    private static partial void LogTokenError(ILogger logger, string funnel, long code, string message);
+}

@@ -1,0 +1,32 @@
+using Able.Attribution.Receipts;
+using Able.Attribution.TikTok;
+using Able.Attribution.Visitors;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Able.Attribution.Delivery;
+
+public static class DeliveryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Everything the worker uses to turn ingest entries into TikTok deliveries: visitor resolution, the
+    /// delivery schedule and ledger, receipts, dead letters, the TikTok client and the worker metrics.
+    /// Needs <c>AddAbleRedis</c> and an <c>IMetricFactory</c>.
+    /// </summary>
+    public static IServiceCollection AddAttributionDelivery(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<WorkerCheckpoints>();
+        services.TryAddSingleton<WorkerMetrics>();
+        services.TryAddSingleton<VisitorResolver>();
+        services.TryAddSingleton<ReceiptStore>();
+        services.TryAddSingleton<DeliveryStore>();
+        services.TryAddSingleton<DeadLetters>();
+        services.TryAddSingleton<EventAssembler>();
+        services.TryAddSingleton<ConversionIntake>();
+        services.TryAddSingleton<DeliveryProcessor>();
+        // The client enforces Able:Worker:RequestTimeoutMilliseconds itself, so a timeout is told apart from shutdown.
+        services.AddHttpClient<TikTokClient>(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        return services;
+    }
+}

@@ -1,0 +1,38 @@
+using Able.Attribution.Configuration;
+using Able.Attribution.Conversions;
+using Able.Attribution.Receipts;
+using Able.Attribution.TikTok;
+using Able.Attribution.Visitors;
+
+namespace Able.Attribution.Delivery;
+
+/// <summary>Resolves the visitor of a conversion, records its contact hashes, and builds the TikTok event into the receipt.</summary>
+public sealed class EventAssembler(VisitorResolver resolver, WorkerMetrics metrics)
+{
+    public Task<VisitorResolution> ResolveAsync(Conversion conversion) => resolver.ResolveAsync(conversion);
+
+    public async Task<MatchReceipt> AssembleAsync(Conversion conversion, VisitorResolution resolution, FunnelOptions funnel, MatchReceipt receipt)
+    {
+        ArgumentNullException.ThrowIfNull(conversion);
+        ArgumentNullException.ThrowIfNull(resolution);
+        ArgumentNullException.ThrowIfNull(funnel);
+        ArgumentNullException.ThrowIfNull(receipt);
+        if (resolution.Visitor is { } visitor)
+        {
+            await resolver.RecordContactsAsync(visitor, conversion, TimeSpan.FromDays(funnel.RetentionDays));
+        }
+
+        var built = TikTokEventBuilder.Build(conversion, resolution.Visitor, funnel);
+        metrics.Conversions.WithLabels(funnel.Mark, conversion.Event ?? "", resolution.Visitor is null ? "false" : "true").Inc();
+        return receipt with
+        {
+            VisitorId = resolution.Visitor?.VisitorId,
+            JoinPath = resolution.JoinPath,
+            NoJoinReason = resolution.NoJoinReason,
+            KeysAvailable = built.KeysAvailable,
+            KeysSent = built.KeysSent,
+            ClickAgeSeconds = built.ClickAgeSeconds,
+            Payload = built.Event,
+        };
+    }
+}

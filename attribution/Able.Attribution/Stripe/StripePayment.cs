@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Able.Attribution.Conversions;
+
+namespace Able.Attribution.Stripe;
+
+/// <summary>
+/// A Stripe event that attribution uses: <c>checkout.session.completed</c>, <c>invoice.paid</c> and
+/// <c>charge.refunded</c>, read leniently. <see cref="Amount"/> is already converted from the minor unit.
+/// </summary>
+public sealed record StripePayment
+{
+    public required string Type { get; init; }
+
+    public string? EventId { get; init; }
+
+    public DateTimeOffset? Created { get; init; }
+
+    /// <summary>The payment's id: the PaymentIntent when there is one, else the session/invoice/charge id.</summary>
+    public string? PaymentId { get; init; }
+
+    /// <summary>The session, invoice or charge id (sent as <c>order_id</c>).</summary>
+    public string? ObjectId { get; init; }
+
+    public bool Paid { get; init; }
+
+    public decimal? Amount { get; init; }
+
+    public string? Currency { get; init; }
+
+    public string? Email { get; init; }
+
+    public string? Phone { get; init; }
+
+    /// <summary><c>client_reference_id</c>: a checkout link may carry the visitor id there.</summary>
+    public string? ClientReferenceId { get; init; }
+
+    /// <summary>ISO 4217 currencies whose Stripe amounts are already whole units.</summary>
+    public static readonly IReadOnlySet<string> ZeroDecimalCurrencies = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
+    };
+
+    /// <summary>Minor units → major units (4900 USD → 49.00; 15000 JPY → 15000).</summary>
+    public static decimal FromMinorUnits(long amount, string currency) =>
+        ZeroDecimalCurrencies.Contains(currency) ? amount : amount / 100m;
+
+    public static StripePayment? Parse(ReadOnlyMemory<byte> body, out string? error)
+    {
+        using var document = LenientJson.Parse(body, out error);
+        if (document is null)
+        {
+            return null;
+        }
+
+        JsonElement? root = document.RootElement;
+        var type = root.String("type");
+        var data = root.Get("data").Get("object");
+        if (type is null || data is not { ValueKind: JsonValueKind.Object })
+        {
+            error = "body is not a Stripe event (type and data.object are required)";
+            return null;
+        }
+
+        error = null;
+        var currency = data.String("currency")?.ToUpperInvariant();
+        var (minor, paid) = type switch
+        {
+            "checkout.session.completed" => (data.Long("amount_total"), data.String("payment_status") is "paid" or "no_payment_required"),
+            "invoice.paid" => (data.Long("amount_paid"), true),
+            "charge.refunded" => (data.Long("amount_refunded"), false),
+            _ => (data.Long("amount"), false),
+        };
+        var details = data.Get("customer_details");
+        var objectId = data.String("id");
+        return new StripePayment
+        {
+            Type = type,
+            EventId = root.String("id"),
+            Created = root.Time("created") ?? data.Time("created"),
+            PaymentId = data.String("payment_intent") ?? objectId,
+            ObjectId = objectId,
+            Paid = paid,
+            Amount = minor is { } m && currency is not null ? FromMinorUnits(m, currency) : null,
+            Currency = currency,
+            Email = details.String("email") ?? data.String("customer_email") ?? data.Get("billing_details").String("email"),
+            Phone = details.String("phone") ?? data.String("customer_phone") ?? data.Get("billing_details").String("phone"),
+            ClientReferenceId = data.String("client_reference_id"),
+        };
+    }
+}

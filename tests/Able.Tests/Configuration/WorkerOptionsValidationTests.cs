@@ -1,0 +1,52 @@
+using Able.Attribution.Configuration;
+using Able.Attribution.Delivery;
+
+namespace Able.Tests.Configuration;
+
+public sealed class WorkerOptionsValidationTests
+{
+    private static AbleOptions Valid(WorkerOptions worker) => new()
+    {
+        Funnels = [new FunnelOptions { Mark = "acme", Hosts = ["book.example.com"], Origin = "https://origin.example.com" }],
+        Worker = worker,
+    };
+
+    [Fact]
+    public void The_defaults_are_valid() =>
+        Assert.True(new AbleOptionsValidator().Validate(null, Valid(new WorkerOptions())).Succeeded);
+
+    [Theory]
+    [InlineData("TikTokBaseUrl", "Able:Worker:TikTokBaseUrl must be an absolute http or https URL")]
+    [InlineData("BatchSize", "Able:Worker:BatchSize must be between 1 and 1000")]
+    [InlineData("MaxEventAgeDays", "Able:Worker:MaxEventAgeDays must be between 1 and 28")]
+    [InlineData("ClaimIdleSeconds", "Able:Worker:ClaimIdleSeconds must be at least 1 and longer than Able:Worker:RequestTimeoutMilliseconds")]
+    [InlineData("GracePeriodSeconds", "Able:Worker:GracePeriodSeconds must be between 0 and 3600")]
+    public void A_bad_value_is_named_by_its_key(string key, string message)
+    {
+        var worker = key switch
+        {
+            "TikTokBaseUrl" => new WorkerOptions { TikTokBaseUrl = "business-api.tiktok.com" },
+            "BatchSize" => new WorkerOptions { BatchSize = 1001 },
+            "MaxEventAgeDays" => new WorkerOptions { MaxEventAgeDays = 0 },
+            "ClaimIdleSeconds" => new WorkerOptions { ClaimIdleSeconds = 5, RequestTimeoutMilliseconds = 10_000 },
+            _ => new WorkerOptions { GracePeriodSeconds = -1 },
+        };
+
+        var result = new AbleOptionsValidator().Validate(null, Valid(worker));
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures, f => f.StartsWith(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Backoff_doubles_per_attempt_within_the_jitter_and_stops_at_the_maximum()
+    {
+        var worker = new WorkerOptions { RetryBaseMilliseconds = 1000, RetryMaxMilliseconds = 5000 };
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.InRange(DeliveryProcessor.Backoff(worker, 1).TotalMilliseconds, 500, 1500);
+            Assert.InRange(DeliveryProcessor.Backoff(worker, 3).TotalMilliseconds, 2000, 6000);
+            Assert.InRange(DeliveryProcessor.Backoff(worker, 40).TotalMilliseconds, 2500, 7500);
+        }
+    }
+}
