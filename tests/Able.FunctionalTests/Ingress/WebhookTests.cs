@@ -52,7 +52,7 @@ public sealed class WebhookTests
                      {
                          "flipped bit in body", "flipped bit in signature", "flipped bit in timestamp", "missing header",
                          "empty header", "two signature headers", "another funnel's key", "the other sender's secret",
-                         "replay 301 s old", "replay a day old", "timestamp 301 s ahead", "timestamp a day ahead",
+                         "replay 301 s old", "replay a day old", "timestamp 310 s ahead", "timestamp a day ahead",
                          "upper-case V1 key", "space inside the value", "signature cut short", "v0 only",
                          "several v1, none matching", "signed without the t. prefix", "signature in the wrong header",
                      })
@@ -89,7 +89,8 @@ public sealed class WebhookTests
                 source == "stripe" ? IngressHarness.CalendlyKey : IngressHarness.StripeSecret),
             "replay 301 s old" => IngressHarness.Webhook(source, "acme", body, t: now - 301),
             "replay a day old" => IngressHarness.Webhook(source, "acme", body, t: now - 86_400),
-            "timestamp 301 s ahead" => IngressHarness.Webhook(source, "acme", body, t: now + 301),
+            // Well past the 300 s edge (the unit tests pin the edge): a clock tick between signing and checking must not matter.
+            "timestamp 310 s ahead" => IngressHarness.Webhook(source, "acme", body, t: now + 310),
             "timestamp a day ahead" => IngressHarness.Webhook(source, "acme", body, t: now + 86_400),
             "upper-case V1 key" => IngressHarness.Webhook(source, "acme", body, header: $"t={now},V1={mac}"),
             "space inside the value" => IngressHarness.Webhook(source, "acme", body, header: $"t={now},v1= {mac}"),
