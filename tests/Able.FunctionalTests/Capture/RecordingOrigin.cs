@@ -19,6 +19,9 @@ public sealed class RecordingOrigin : IAsyncDisposable
 {
     public const string Html = "<!doctype html><html><head><title>Acme</title></head><body><h1>Book a call</h1></body></html>";
 
+    /// <summary>Served at <c>/book</c>: a landing page with a plain Calendly link for the gateway to decorate.</summary>
+    public const string BookingHtml = "<!doctype html><html><body><a id=\"book\" href=\"https://calendly.com/acme/intro\">Book</a></body></html>";
+
     private readonly WebApplication app;
 
     private RecordingOrigin(WebApplication app, string url)
@@ -94,6 +97,10 @@ public sealed class RecordingOrigin : IAsyncDisposable
                 await response.Body.FlushAsync();
                 await Gate.Task.WaitAsync(TimeSpan.FromSeconds(20));
                 await response.Body.WriteAsync(LargeChunk);
+                break;
+            case "/book":
+                response.ContentType = "text/html; charset=utf-8";
+                await response.WriteAsync(BookingHtml);
                 break;
             case "/set-cookie":
                 response.Headers.Append("Set-Cookie", "origin_session=abc; Path=/");

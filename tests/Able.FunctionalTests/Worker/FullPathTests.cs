@@ -109,19 +109,28 @@ public sealed partial class FullPathTests
         config.Funnel["TikTok"] = new JsonObject { ["PixelId"] = "CTESTPIXEL0000000000", ["AccessToken"] = "full-path-token" };
     }
 
-    /// <summary>A TikTok ad click on the landing page; returns the visitor id the gateway set, once its visit is stored.</summary>
+    /// <summary>
+    /// A TikTok ad click on a landing page with a Calendly link; returns the visitor id that the decorated
+    /// link carries (checked to be the cookie the gateway set in the same response), once the visit is stored.
+    /// </summary>
     private static async Task<string> ClickAsync(GatewayWithOrigin env, string ttclid, RedisKeys keys)
     {
-        using var request = Navigation(env, $"/?ttclid={ttclid}&utm_source=tiktok", cookie: null);
+        using var request = Navigation(env, $"/book?ttclid={ttclid}&utm_source=tiktok", cookie: null);
         using var response = await env.Gateway.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var cookie = response.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("able_vid=", StringComparison.Ordinal));
-        var vid = cookie["able_vid=".Length..cookie.IndexOf(';', StringComparison.Ordinal)];
+        var cookieVisitor = cookie["able_vid=".Length..cookie.IndexOf(';', StringComparison.Ordinal)];
+        var link = new Uri(DecoratedLink().Match(await response.Content.ReadAsStringAsync()).Groups[1].Value);
+        var vid = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query)["salesforce_uuid"].ToString();
+        Assert.Equal(cookieVisitor, vid);
         var db = env.Redis.Multiplexer.GetDatabase();
         Assert.True(await Eventually.TrueAsync(async () =>
             await db.HashGetAsync(keys.Visitor(vid), Attribution.Visitors.VisitorFields.ClickTtclid) == ttclid, Within));
         return vid;
     }
+
+    [GeneratedRegex("id=\"book\" href=\"([^\"]+)\"")]
+    private static partial Regex DecoratedLink();
 
     private static async Task ConfirmationAsync(GatewayWithOrigin env, string vid, string invitee, string email)
     {
