@@ -149,6 +149,10 @@ public static class ConversionClassifier
 
         return payment.Type switch
         {
+            "checkout.session.completed" when payment.IsSubscriptionCheckout =>
+                baseline with { Reason = "subscription checkout: its first invoice.paid is the purchase sent; recorded, not sent" },
+            "checkout.session.completed" or "invoice.paid" when payment.Amount is 0 =>
+                baseline with { Reason = "nothing was paid (amount 0, e.g. a trial): recorded, not sent" },
             "checkout.session.completed" or "invoice.paid" when payment.Paid && payment.Amount is not null => baseline with
             {
                 Decision = ConversionDecision.Send,

@@ -31,6 +31,12 @@ public sealed record StripePayment
 
     public string? Phone { get; init; }
 
+    /// <summary>
+    /// A Checkout Session in <c>subscription</c> mode: its first payment also arrives as <c>invoice.paid</c>
+    /// (billing_reason <c>subscription_create</c>), which is the one that counts, so the purchase is sent once.
+    /// </summary>
+    public bool IsSubscriptionCheckout { get; init; }
+
     /// <summary><c>client_reference_id</c>: a checkout link may carry the visitor id there.</summary>
     public string? ClientReferenceId { get; init; }
 
@@ -85,6 +91,7 @@ public sealed record StripePayment
             Email = details.String("email") ?? data.String("customer_email") ?? data.Get("billing_details").String("email"),
             Phone = details.String("phone") ?? data.String("customer_phone") ?? data.Get("billing_details").String("phone"),
             ClientReferenceId = data.String("client_reference_id"),
+            IsSubscriptionCheckout = type == "checkout.session.completed" && data.String("mode") == "subscription",
         };
     }
 }

@@ -43,6 +43,29 @@ public sealed class ConversionClassifierTests
     }
 
     [Fact]
+    public void A_subscription_checkout_is_recorded_because_its_first_invoice_is_the_purchase()
+    {
+        var checkout = Fixtures.Read("stripe/checkout-session-completed.json").Replace("\"mode\": \"payment\"", "\"mode\": \"subscription\"", StringComparison.Ordinal);
+        Assert.Contains("\"subscription\"", checkout, StringComparison.Ordinal);
+
+        var conversion = ConversionClassifier.Classify(IngestEntry.Sources.Stripe, "", System.Text.Encoding.UTF8.GetBytes(checkout), Funnel);
+
+        Assert.Equal(ConversionDecision.Record, conversion.Decision);
+        Assert.Contains("invoice.paid", conversion.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_paid_invoice_of_nothing_is_recorded_not_sent()
+    {
+        var trial = Fixtures.Read("stripe/invoice-paid.json").Replace("\"amount_paid\": 4900", "\"amount_paid\": 0", StringComparison.Ordinal);
+        Assert.Contains("\"amount_paid\": 0", trial, StringComparison.Ordinal);
+
+        var conversion = ConversionClassifier.Classify(IngestEntry.Sources.Stripe, "", System.Text.Encoding.UTF8.GetBytes(trial), Funnel);
+
+        Assert.Equal(ConversionDecision.Record, conversion.Decision);
+    }
+
+    [Fact]
     public void A_refund_is_recorded_not_sent()
     {
         var refund = """{"id":"evt_1","type":"charge.refunded","created":1773321600,"data":{"object":{"id":"ch_1","amount_refunded":500,"currency":"usd","payment_intent":"pi_1"}}}"""u8.ToArray();
