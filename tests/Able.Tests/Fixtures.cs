@@ -11,22 +11,31 @@ internal static class Fixtures
         return visitorId is null ? text : text.Replace("VISITOR_ID_PLACEHOLDER", visitorId, StringComparison.Ordinal);
     }
 
-    public static byte[] Bytes(string relativePath, string? visitorId = null) =>
-        System.Text.Encoding.UTF8.GetBytes(Read(relativePath, visitorId));
+    /// <summary>The fixture's bytes; exactly as on disk unless a visitor id replaces the placeholder.</summary>
+    public static byte[] Bytes(string relativePath, string? visitorId = null) => visitorId is null
+        ? File.ReadAllBytes(Path.Combine(Root, relativePath))
+        : System.Text.Encoding.UTF8.GetBytes(Read(relativePath, visitorId));
 
-    private static string FindRoot()
+    /// <summary>(source, file name) for every JSON fixture: calendly/*.json and stripe/*.json.</summary>
+    public static TheoryData<string, string> All()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        var data = new TheoryData<string, string>();
+        foreach (var source in new[] { "calendly", "stripe" })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Able.sln")))
+            foreach (var file in Directory.GetFiles(Path.Combine(Root, source), "*.json").Order(StringComparer.Ordinal))
             {
-                var fixtures = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures"));
-                return Directory.Exists(fixtures)
-                    ? fixtures
-                    : throw new DirectoryNotFoundException($"Fixtures not found at {fixtures}.");
+                data.Add(source, Path.GetFileName(file));
             }
         }
 
-        throw new DirectoryNotFoundException("Able.sln not found above the test binaries.");
+        return data;
+    }
+
+    private static string FindRoot()
+    {
+        var fixtures = Path.GetFullPath(Path.Combine(RepositoryRoot.Path, "..", "shared", "fixtures"));
+        return Directory.Exists(fixtures)
+            ? fixtures
+            : throw new DirectoryNotFoundException($"Fixtures not found at {fixtures}.");
     }
 }

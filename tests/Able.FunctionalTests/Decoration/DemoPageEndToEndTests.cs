@@ -52,19 +52,7 @@ public sealed partial class DemoPageEndToEndTests
         Assert.True(stored, $"Redis has no visitor {carried} holding ttclid {ttclid}");
     }
 
-    private static string DemoPagePath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "config", "demo-site", "wwwroot", "index.html");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("config/demo-site/wwwroot/index.html not found above the test output folder");
-    }
+    private static string DemoPagePath() => Path.Combine(Able.Tests.RepositoryRoot.Path, "config", "demo-site", "wwwroot", "index.html");
 
     [GeneratedRegex("id=\"plain-link\" href=\"([^\"]+)\"")]
     private static partial Regex PlainLink();

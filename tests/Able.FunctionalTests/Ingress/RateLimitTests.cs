@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Able.Tests;
 
 namespace Able.FunctionalTests.Ingress;
 
@@ -22,7 +23,7 @@ public sealed class RateLimitTests
     public async Task One_client_over_its_limit_gets_429_with_retry_after_and_others_are_served()
     {
         await using var harness = await StartAsync(perIp: 3, perFunnel: 1000);
-        var body = SharedFixtures.Read("calendly", "invitee-created-free.json");
+        var body = Fixtures.Bytes("calendly/invitee-created-free.json");
 
         for (var i = 0; i < 3; i++)
         {
@@ -44,7 +45,7 @@ public sealed class RateLimitTests
     public async Task One_funnel_over_its_limit_gets_429_and_another_funnel_is_served()
     {
         await using var harness = await StartAsync(perIp: 1000, perFunnel: 2);
-        var body = SharedFixtures.Read("stripe", "invoice-paid.json");
+        var body = Fixtures.Bytes("stripe/invoice-paid.json");
 
         for (var i = 0; i < 2; i++)
         {

@@ -1,7 +1,8 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using Able.FunctionalTests.Infrastructure;
+using Able.Tests;
 using StackExchange.Redis;
 
 namespace Able.FunctionalTests.Ingress;
@@ -16,8 +17,8 @@ public sealed class RedisOutageTests
     {
         await using var redis = await RedisServerProcess.StartAsync();
         await using var harness = await IngressHarness.StartAsync(redisConnection: redis.ConnectionString);
-        var calendly = SharedFixtures.Read("calendly", "invitee-created-free.json");
-        var stripe = SharedFixtures.Read("stripe", "invoice-paid.json");
+        var calendly = Fixtures.Bytes("calendly/invitee-created-free.json");
+        var stripe = Fixtures.Bytes("stripe/invoice-paid.json");
 
         using (var before = await harness.SendAsync(IngressHarness.Webhook("calendly", "acme", calendly)))
         {

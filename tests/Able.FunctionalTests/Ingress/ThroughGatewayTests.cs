@@ -1,5 +1,6 @@
 using System.Net;
 using Able.FunctionalTests.Infrastructure;
+using Able.Tests;
 
 namespace Able.FunctionalTests.Ingress;
 
@@ -17,8 +18,8 @@ public sealed class ThroughGatewayTests
         gatewayConfig.Able["Gateway"]!["AttributionUrl"] = attribution.Service.PublicBase.ToString();
         using var config = gatewayConfig;
         await using var gateway = await RunningService.StartGatewayAsync(config);
-        var calendly = SharedFixtures.Read("calendly", "invitee-created-paid.json");
-        var stripe = SharedFixtures.Read("stripe", "checkout-session-completed.json");
+        var calendly = Fixtures.Bytes("calendly/invitee-created-paid.json");
+        var stripe = Fixtures.Bytes("stripe/checkout-session-completed.json");
 
         async Task<HttpStatusCode> ViaGatewayAsync(HttpRequestMessage request)
         {

@@ -2,20 +2,21 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Able.Attribution.Signatures;
+using Able.Tests;
 
 namespace Able.FunctionalTests.Ingress;
 
 /// <summary>Signed Calendly and Stripe deliveries against the real service and real Redis.</summary>
 public sealed class WebhookTests
 {
-    public static TheoryData<string, string> Fixtures => SharedFixtures.All();
+    public static TheoryData<string, string> AllFixtures => Fixtures.All();
 
     [Theory]
-    [MemberData(nameof(Fixtures))]
+    [MemberData(nameof(AllFixtures))]
     public async Task Every_fixture_signed_correctly_is_accepted_and_stored_byte_for_byte(string source, string file)
     {
         await using var harness = await IngressHarness.StartAsync();
-        var body = SharedFixtures.Read(source, file);
+        var body = Fixtures.Bytes(source + "/" + file);
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
         using var response = await harness.SendAsync(IngressHarness.Webhook(source, "acme", body));
@@ -35,7 +36,7 @@ public sealed class WebhookTests
     public async Task Each_funnel_checks_its_own_key_and_records_its_own_mark()
     {
         await using var harness = await IngressHarness.StartAsync();
-        var body = SharedFixtures.Read("calendly", "invitee-created-free.json");
+        var body = Fixtures.Bytes("calendly/invitee-created-free.json");
 
         using var response = await harness.SendAsync(IngressHarness.Webhook("calendly", "other", body, IngressHarness.OtherCalendlyKey));
 
@@ -70,7 +71,7 @@ public sealed class WebhookTests
     public async Task Attacks_are_refused_and_nothing_is_written(string source, string attack, HttpStatusCode expected)
     {
         await using var harness = await IngressHarness.StartAsync();
-        var body = SharedFixtures.Read(source, source == "stripe" ? "invoice-paid.json" : "invitee-created-paid.json");
+        var body = Fixtures.Bytes(source + "/" + (source == "stripe" ? "invoice-paid.json" : "invitee-created-paid.json"));
         var key = source == "stripe" ? IngressHarness.StripeSecret : IngressHarness.CalendlyKey;
         var now = IngressHarness.Now;
         var good = WebhookSignature.Sign(body, key, now);
@@ -135,7 +136,7 @@ public sealed class WebhookTests
     public async Task Documented_header_forms_pass(string source, string form)
     {
         await using var harness = await IngressHarness.StartAsync();
-        var body = SharedFixtures.Read(source, source == "stripe" ? "checkout-session-completed.json" : "invitee-canceled.json");
+        var body = Fixtures.Bytes(source + "/" + (source == "stripe" ? "checkout-session-completed.json" : "invitee-canceled.json"));
         var key = source == "stripe" ? IngressHarness.StripeSecret : IngressHarness.CalendlyKey;
         var now = IngressHarness.Now;
         var mac = WebhookSignature.Sign(body, key, now).Split("v1=")[1];
@@ -177,7 +178,7 @@ public sealed class WebhookTests
     public async Task Signed_but_malformed_bodies_get_400_with_the_reason(string source, string kind, string reason)
     {
         await using var harness = await IngressHarness.StartAsync();
-        var fixture = SharedFixtures.Read(source, source == "stripe" ? "invoice-paid.json" : "invitee-created-free.json");
+        var fixture = Fixtures.Bytes(source + "/" + (source == "stripe" ? "invoice-paid.json" : "invitee-created-free.json"));
         var body = kind switch
         {
             "truncated JSON" => fixture[..(fixture.Length / 2)],
@@ -186,7 +187,7 @@ public sealed class WebhookTests
             "invitee event without payload.uri" =>
                 """{"event":"invitee.created","created_at":"2026-03-04T15:02:11.000000Z","payload":{"email":"x@example.com"}}"""u8.ToArray(),
             "empty body" => [],
-            "a Calendly body" => SharedFixtures.Read("calendly", "invitee-created-free.json"),
+            "a Calendly body" => Fixtures.Bytes("calendly/invitee-created-free.json"),
             "not UTF-8" => [0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D],
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
@@ -219,7 +220,7 @@ public sealed class WebhookTests
     public async Task Unknown_funnels_get_404(string source, string funnel)
     {
         await using var harness = await IngressHarness.StartAsync();
-        var body = SharedFixtures.Read(source, source == "stripe" ? "invoice-paid.json" : "invitee-created-free.json");
+        var body = Fixtures.Bytes(source + "/" + (source == "stripe" ? "invoice-paid.json" : "invitee-created-free.json"));
 
         using var response = await harness.SendAsync(IngressHarness.Webhook(source, funnel, body));
 
@@ -231,7 +232,7 @@ public sealed class WebhookTests
     public async Task A_funnel_without_a_stripe_secret_takes_no_stripe_webhooks()
     {
         await using var harness = await IngressHarness.StartAsync(able => able["Funnels"]![1]!["Stripe"] = new System.Text.Json.Nodes.JsonObject());
-        var body = SharedFixtures.Read("stripe", "invoice-paid.json");
+        var body = Fixtures.Bytes("stripe/invoice-paid.json");
 
         using var response = await harness.SendAsync(IngressHarness.Webhook("stripe", "other", body, "anything"));
 
@@ -259,7 +260,7 @@ public sealed class WebhookTests
     public async Task Metrics_count_outcomes_and_show_latency_and_stream_length()
     {
         await using var harness = await IngressHarness.StartAsync();
-        var body = SharedFixtures.Read("calendly", "invitee-created-free.json");
+        var body = Fixtures.Bytes("calendly/invitee-created-free.json");
         (await harness.SendAsync(IngressHarness.Webhook("calendly", "acme", body))).Dispose();
         (await harness.SendAsync(IngressHarness.Webhook("calendly", "acme", body, t: IngressHarness.Now - 1000))).Dispose();
         (await harness.SendAsync(IngressHarness.Webhook("calendly", "does-not-exist", body))).Dispose();
