@@ -22,15 +22,13 @@ public sealed class RecordingOrigin : IAsyncDisposable
     /// <summary>Served at <c>/book</c>: a landing page with a plain Calendly link for the gateway to decorate.</summary>
     public const string BookingHtml = "<!doctype html><html><body><a id=\"book\" href=\"https://calendly.com/acme/intro\">Book</a></body></html>";
 
-    private readonly WebApplication app;
+    private LoopbackServer? server;
 
-    private RecordingOrigin(WebApplication app, string url)
+    private RecordingOrigin()
     {
-        this.app = app;
-        Url = url;
     }
 
-    public string Url { get; }
+    public string Url => server!.Url;
 
     public ConcurrentQueue<OriginRequest> Requests { get; } = new();
 
@@ -43,14 +41,8 @@ public sealed class RecordingOrigin : IAsyncDisposable
 
     public static async Task<RecordingOrigin> StartAsync()
     {
-        var url = $"http://127.0.0.1:{FreePort.Next()}";
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(url);
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var origin = new RecordingOrigin(app, url);
-        app.Run(origin.ServeAsync);
-        await app.StartAsync();
+        var origin = new RecordingOrigin();
+        origin.server = await LoopbackServer.StartAsync(app => app.Run(origin.ServeAsync));
         return origin;
     }
 
@@ -121,9 +113,5 @@ public sealed class RecordingOrigin : IAsyncDisposable
         return bytes;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await app.StopAsync();
-        await app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => server!.DisposeAsync();
 }

@@ -39,16 +39,14 @@ public sealed record FakeRequest(string? AccessToken, JsonObject Body, FakeReply
 public sealed partial class FakeTikTok : IAsyncDisposable
 {
     private static readonly HashSet<string> StandardEvents = ["Schedule", "Purchase", "Lead", "CompleteRegistration", "ViewContent", "Contact", "SubmitApplication"];
-    private readonly WebApplication app;
     private readonly ConcurrentQueue<FakeReply> queued = new();
+    private LoopbackServer? server;
 
-    private FakeTikTok(WebApplication app, Uri baseUrl)
+    private FakeTikTok()
     {
-        this.app = app;
-        BaseUrl = baseUrl;
     }
 
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => new(server!.Url + "/");
 
     public ConcurrentQueue<FakeRequest> Requests { get; } = new();
 
@@ -73,19 +71,16 @@ public sealed partial class FakeTikTok : IAsyncDisposable
 
     public static async Task<FakeTikTok> StartAsync()
     {
-        var port = FreePort.Next();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var app = builder.Build();
-        var fake = new FakeTikTok(app, new Uri($"http://127.0.0.1:{port}/"));
-        app.MapPost("/open_api/v1.3/event/track/", (Delegate)fake.HandleAsync);
-        app.MapFallback((HttpContext context) =>
+        var fake = new FakeTikTok();
+        fake.server = await LoopbackServer.StartAsync(app =>
         {
-            fake.Violations.Enqueue($"unexpected {context.Request.Method} {context.Request.Path}");
-            return Results.NotFound();
+            app.MapPost("/open_api/v1.3/event/track/", (Delegate)fake.HandleAsync);
+            app.MapFallback((HttpContext context) =>
+            {
+                fake.Violations.Enqueue($"unexpected {context.Request.Method} {context.Request.Path}");
+                return Results.NotFound();
+            });
         });
-        await app.StartAsync();
         return fake;
     }
 
@@ -230,9 +225,5 @@ public sealed partial class FakeTikTok : IAsyncDisposable
     [GeneratedRegex("^[a-f0-9]{64}$")]
     private static partial Regex HashPattern();
 
-    public async ValueTask DisposeAsync()
-    {
-        await app.StopAsync();
-        await app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => server!.DisposeAsync();
 }
