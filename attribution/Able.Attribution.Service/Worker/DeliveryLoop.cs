@@ -8,10 +8,11 @@ namespace Able.Attribution.Service.Worker;
 
 /// <summary>
 /// Flushes the delivery schedule every FlushIntervalMilliseconds (at once again when a full batch was
-/// due) and keeps the backlog, dead-letter and stream-lag gauges current.
+/// due), keeps the backlog, dead-letter and stream-lag gauges current, and trims the ingest stream once a minute.
 /// </summary>
 internal sealed partial class DeliveryLoop(
     DeliveryProcessor processor,
+    IngestStreamTrimmer trimmer,
     WorkerMetrics metrics,
     IConnectionMultiplexer redis,
     RedisKeys keys,
@@ -27,6 +28,7 @@ internal sealed partial class DeliveryLoop(
         }
 
         var nextGauges = time.GetUtcNow();
+        var nextTrim = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
             var worker = options.CurrentValue.Worker;
@@ -38,6 +40,12 @@ internal sealed partial class DeliveryLoop(
                     nextGauges = time.GetUtcNow().AddSeconds(1);
                     await processor.RefreshGaugesAsync();
                     await RefreshStreamLagAsync();
+                }
+
+                if (time.GetUtcNow() >= nextTrim)
+                {
+                    nextTrim = time.GetUtcNow().AddMinutes(1);
+                    await trimmer.TrimAsync();
                 }
 
                 if (claimed < worker.BatchSize)

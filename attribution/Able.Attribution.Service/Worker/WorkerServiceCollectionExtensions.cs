@@ -11,6 +11,7 @@ public static class WorkerServiceCollectionExtensions
     public static IServiceCollection AddAttributionWorker(this IServiceCollection services)
     {
         services.AddAttributionDelivery();
+        services.AddSingleton<IngestStreamTrimmer>();
         services.AddHostedService<IngestConsumer>();
         services.AddHostedService<DeliveryLoop>();
         return services;

@@ -16,6 +16,7 @@ public sealed partial class AbleOptionsValidator
         RequireBetween($"{path}:MaxEventAgeDays", worker.MaxEventAgeDays, 1, 28, errors);
         RequireBetween($"{path}:ReadCount", worker.ReadCount, 1, 10_000, errors);
         RequireBetween($"{path}:PollIntervalMilliseconds", worker.PollIntervalMilliseconds, 10, 60_000, errors);
+        RequireBetween($"{path}:StreamRetentionMinutes", worker.StreamRetentionMinutes, 1, 90 * 1440, errors);
         if (worker.ClaimIdleSeconds < 1 || worker.ClaimIdleSeconds * 1000L <= worker.RequestTimeoutMilliseconds)
         {
             errors.Add($"{path}:ClaimIdleSeconds must be at least 1 and longer than {path}:RequestTimeoutMilliseconds");

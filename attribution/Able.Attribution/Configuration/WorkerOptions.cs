@@ -53,4 +53,10 @@ public sealed record WorkerOptions
 
     /// <summary>How long to wait after an empty read of the stream. Default 200 ms.</summary>
     public int PollIntervalMilliseconds { get; init; } = 200;
+
+    /// <summary>
+    /// Acknowledged ingest entries older than this are trimmed from the stream (an entry still pending, or
+    /// not yet read, is never trimmed, nor anything after it). Default 10080 minutes (7 days).
+    /// </summary>
+    public int StreamRetentionMinutes { get; init; } = 10_080;
 }
