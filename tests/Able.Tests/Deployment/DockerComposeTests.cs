@@ -132,9 +132,19 @@ public sealed class DockerComposeTests
         {
             var key = variable.Replace("__", ":", StringComparison.Ordinal);
             JsonNode? node = AbleConfig;
-            foreach (var part in key.Split(':'))
+            var parts = key.Split(':');
+            for (var i = 0; i < parts.Length && node is not null; i++)
             {
-                node = node is JsonArray array ? array[int.Parse(part, System.Globalization.CultureInfo.InvariantCulture)] : node?[part];
+                if (node is JsonArray array)
+                {
+                    var index = int.Parse(parts[i], System.Globalization.CultureInfo.InvariantCulture);
+                    // An element past the end of a list (such as TrustedProxies) adds to it: the list itself is the setting.
+                    node = index < array.Count ? array[index] : i == parts.Length - 1 ? array : null;
+                }
+                else
+                {
+                    node = node[parts[i]];
+                }
             }
 
             Assert.True(node is not null, $"{service}: {variable} overrides {key}, which config/able.json does not have (typo?)");
