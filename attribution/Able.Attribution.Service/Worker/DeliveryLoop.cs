@@ -27,6 +27,12 @@ internal sealed partial class DeliveryLoop(
             return;
         }
 
+        foreach (var funnel in options.CurrentValue.Funnels.Where(f => f.Ga4 is not null))
+        {
+            // Say so rather than let a configured destination look active: GA4 delivery is not built yet.
+            LogGa4NotSent(logger, funnel.Mark);
+        }
+
         var nextGauges = time.GetUtcNow();
         var nextTrim = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
@@ -84,6 +90,9 @@ internal sealed partial class DeliveryLoop(
         var group = (await db.StreamGroupInfoAsync(keys.IngestStream)).FirstOrDefault(g => g.Name == RedisKeys.WorkerGroup);
         metrics.StreamLag.Set((group.Lag ?? 0) + group.PendingMessageCount);
     }
+
+    [LoggerMessage(EventId = 6302, Level = LogLevel.Warning, Message = "Funnel {Funnel} has Ga4 settings, but GA4 delivery is not built yet: conversions go to TikTok only.")]
+    private static partial void LogGa4NotSent(ILogger logger, string funnel);
 
     [LoggerMessage(EventId = 6301, Level = LogLevel.Warning, Message = "Delivery loop cannot reach Redis ({Kind}); trying again.")]
     private static partial void LogRedisError(ILogger logger, string kind, Exception error);
