@@ -7,27 +7,11 @@ namespace Able.Attribution.Service.Ingress;
 
 /// <summary>
 /// The funnels and ingress limits in force. Follows configuration reloads; a reload that fails validation
-/// keeps the last valid configuration instead of failing deliveries.
+/// keeps the last valid configuration (<see cref="LastValidOptionsMonitor"/>) instead of failing deliveries.
 /// </summary>
-internal sealed class IngressFunnels(IOptionsMonitor<AbleOptions> monitor, ILogger<IngressFunnels> logger)
+internal sealed class IngressFunnels(IOptionsMonitor<AbleOptions> monitor)
 {
-    private AbleOptions? lastValid;
-
-    public AbleOptions Current
-    {
-        get
-        {
-            try
-            {
-                return lastValid = monitor.CurrentValue;
-            }
-            catch (OptionsValidationException error) when (lastValid is not null)
-            {
-                IngressLog.ReloadedConfigurationInvalid(logger, string.Join("; ", error.Failures));
-                return lastValid;
-            }
-        }
-    }
+    public AbleOptions Current => monitor.CurrentValue;
 
     public IngressOptions Limits => Current.Attribution.Ingress;
 

@@ -13,10 +13,6 @@ internal static partial class IngressLog
     [LoggerMessage(EventId = 5003, Level = LogLevel.Debug, Message = "Ignored {Source} event {EventType} for funnel {Funnel}")]
     public static partial void Ignored(ILogger logger, string source, string eventType, string funnel);
 
-    [LoggerMessage(EventId = 5004, Level = LogLevel.Error,
-        Message = "The reloaded configuration is not valid; the ingress keeps the last valid funnels: {Problem}")]
-    public static partial void ReloadedConfigurationInvalid(ILogger logger, string problem);
-
     [LoggerMessage(EventId = 5005, Level = LogLevel.Debug, Message = "Reading a {Source} request body failed: {Reason}")]
     public static partial void BodyReadFailed(ILogger logger, string source, string reason);
 }

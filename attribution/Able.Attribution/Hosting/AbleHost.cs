@@ -30,6 +30,7 @@ public static class AbleHost
 
         builder.Services.AddSingleton<IValidateOptions<AbleOptions>, AbleOptionsValidator>();
         builder.Services.AddOptions<AbleOptions>().BindConfiguration(AbleOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IOptionsMonitor<AbleOptions>, LastValidOptionsMonitor>();
         builder.Services.AddAbleRedis();
         builder.Services.AddManagementEndpoints(new Uri(endpoints.ManagementUrl).Port);
         return builder;
