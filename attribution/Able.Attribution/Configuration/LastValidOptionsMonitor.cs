@@ -32,10 +32,18 @@ public sealed partial class LastValidOptionsMonitor : IOptionsMonitor<AbleOption
         this.cache = cache;
         this.logger = logger;
         reloads = metrics.CreateCounter("able_config_reloads_total", "Configuration file changes seen while running, by outcome (applied, rejected).", ["outcome"]);
+        // The inner monitor calls its listeners exactly when a changed configuration validated: that is when
+        // a valid version takes over (also after a refused edit is fixed).
+        subscriptions.Add(inner.OnChange((options, _) =>
+        {
+            lastValid = options;
+            fileRejected = false;
+            reloads.WithLabels("applied").Inc();
+        })!);
         foreach (var source in sources)
         {
-            // Change callbacks may run before or after the inner monitor's own; Reloaded drops the cached
-            // value itself, so it always judges the new file.
+            // Only to notice a refused edit (the inner monitor then calls no listener). Change callbacks may run
+            // before or after the inner monitor's own, so Reloaded drops the cached value and judges the file itself.
             subscriptions.Add(Microsoft.Extensions.Primitives.ChangeToken.OnChange(source.GetChangeToken, Reloaded));
         }
     }
@@ -74,9 +82,7 @@ public sealed partial class LastValidOptionsMonitor : IOptionsMonitor<AbleOption
         cache.TryRemove(Options.DefaultName);
         try
         {
-            lastValid = inner.Get(Options.DefaultName);
-            fileRejected = false;
-            reloads.WithLabels("applied").Inc();
+            inner.Get(Options.DefaultName);
         }
         catch (OptionsValidationException error)
         {

@@ -20,13 +20,17 @@ public sealed partial class ConfigurationReloadTests
         using var config = TestConfig.Create(redis.ConnectionString, origin.Url);
         await using var gateway = await RunningService.StartGatewayAsync(config);
 
-        async Task<HttpStatusCode> GetAsync(string host)
+        async Task<HttpStatusCode> GetAsync(string host) => (await PageAsync(host)).Status;
+
+        async Task<(HttpStatusCode Status, bool Captured)> PageAsync(string host)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.PublicBase, "/page"));
             request.Headers.Host = host;
             request.Headers.Accept.ParseAdd("text/html");
+            request.Headers.UserAgent.ParseAdd("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0");
             using var response = await gateway.Client.SendAsync(request);
-            return response.StatusCode;
+            var captured = response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("able_vid=", StringComparison.Ordinal));
+            return (response.StatusCode, captured);
         }
 
         async Task<int> ReloadsAsync(string outcome)
@@ -44,11 +48,12 @@ public sealed partial class ConfigurationReloadTests
         Assert.True(await Eventually.TrueAsync(async () => await ReloadsAsync("rejected") > 0, TimeSpan.FromSeconds(20)), "the broken edit was not seen");
         Assert.Equal(HttpStatusCode.OK, await GetAsync("localhost"));
 
-        // Fix it and add a host: the valid edit applies.
-        config.Funnel["Hosts"] = new JsonArray("localhost", "127.0.0.1", "added.test");
+        // Fix it and add a funnel: the valid edit applies everywhere, routing and capture alike.
+        config.Funnel["Hosts"] = new JsonArray("localhost", "127.0.0.1");
+        config.Able["Funnels"]!.AsArray().Add(new JsonObject { ["Mark"] = "shop", ["Hosts"] = new JsonArray("shop.test"), ["Origin"] = origin.Url });
         config.Write();
-        Assert.True(await Eventually.TrueAsync(async () => await GetAsync("added.test") == HttpStatusCode.OK, TimeSpan.FromSeconds(20)), "the valid edit was not applied");
-        Assert.True(await ReloadsAsync("applied") > 0);
+        Assert.True(await Eventually.TrueAsync(async () => await PageAsync("shop.test") == (HttpStatusCode.OK, true), TimeSpan.FromSeconds(20)), "the valid edit was not applied");
+        Assert.True(await Eventually.TrueAsync(async () => await ReloadsAsync("applied") > 0, TimeSpan.FromSeconds(20)), "the applied edit was not counted");
         Assert.Equal(HttpStatusCode.OK, await GetAsync("localhost"));
     }
 }
