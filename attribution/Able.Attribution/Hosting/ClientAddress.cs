@@ -53,6 +53,7 @@ public sealed class ClientAddress(IReadOnlyList<IPNetwork> trustedProxies)
     public bool IsTrusted(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
+        address = Normalise(address)!;
         foreach (var network in trustedProxies)
         {
             if (network.Contains(address))
@@ -79,6 +80,7 @@ public sealed class ClientAddress(IReadOnlyList<IPNetwork> trustedProxies)
         return false;
     }
 
-    private static IPAddress? Normalise(IPAddress? address) =>
+    /// <summary>An IPv4 client seen through a dual-stack socket (<c>::ffff:1.2.3.4</c>) as plain IPv4.</summary>
+    public static IPAddress? Normalise(IPAddress? address) =>
         address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
 }

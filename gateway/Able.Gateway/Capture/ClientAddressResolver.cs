@@ -17,7 +17,7 @@ public sealed class ClientAddressResolver(IOptionsMonitor<AbleOptions> options)
     {
         ArgumentNullException.ThrowIfNull(context);
         var peer = context.Connection.RemoteIpAddress;
-        return peer is not null && Current().IsTrusted(peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer);
+        return peer is not null && Current().IsTrusted(peer);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Able.Attribution.Hosting;
 using Able.Gateway.Capture;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Transforms;
@@ -33,9 +34,7 @@ internal static class TrustedForwardedHeaders
         var http = transform.HttpContext;
         var trusted = http.RequestServices.GetRequiredService<ClientAddressResolver>().IsTrustedPeer(http);
         var incoming = http.Request.Headers;
-        var peer = http.Connection.RemoteIpAddress is { } address
-            ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
-            : "";
+        var peer = ClientAddress.Normalise(http.Connection.RemoteIpAddress)?.ToString() ?? "";
 
         var forwardedFor = Incoming(incoming, ForwardedFor, trusted);
         Set(transform, ForwardedFor, forwardedFor.Length == 0 ? peer : peer.Length == 0 ? forwardedFor : $"{forwardedFor}, {peer}");
