@@ -1,6 +1,9 @@
 namespace Able.Tests;
 
-/// <summary>The shared Calendly and Stripe fixtures (<c>../shared/fixtures</c> next to the repository root).</summary>
+/// <summary>
+/// The Calendly and Stripe webhook fixtures, kept in the repository (<c>tests/fixtures</c>) so a clone passes on its
+/// own. <c>RepositoryBoundaryTests</c> fails if a test reaches outside the repository for them again.
+/// </summary>
 internal static class Fixtures
 {
     public static string Root { get; } = FindRoot();
@@ -33,7 +36,7 @@ internal static class Fixtures
 
     private static string FindRoot()
     {
-        var fixtures = Path.GetFullPath(Path.Combine(RepositoryRoot.Path, "..", "shared", "fixtures"));
+        var fixtures = Path.Combine(RepositoryRoot.Path, "tests", "fixtures");
         return Directory.Exists(fixtures)
             ? fixtures
             : throw new DirectoryNotFoundException($"Fixtures not found at {fixtures}.");

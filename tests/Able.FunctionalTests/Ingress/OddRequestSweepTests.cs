@@ -18,7 +18,7 @@ public sealed class OddRequestSweepTests
     private static readonly string[] Paths =
     [
         "/calendly-webhook/acme", "/calendly-webhook/ACME", "/calendly-webhook/acme/", "/calendly-webhook/acme/extra",
-        "/calendly-webhook/", "/calendly-webhook", "/calendly-webhook/nope", "/calendly-webhook/%00", "/calendly-webhook/..%2F..%2Fetc",
+        "/calendly-webhook/", "/calendly-webhook", "/calendly-webhook/nope", "/calendly-webhook/%00", "/calendly-webhook/..%2F..%2Fetc", // URL, not a file path
         "/calendly-webhook/" + new string('a', 3000), "/calendly-webhook/acme?t=1&v1=2", "/CALENDLY-WEBHOOK/acme",
         "/stripe-webhook/acme", "/stripe-webhook/other", "/stripe-webhook/%F0%9F%92%A5", "/stripe-webhook/acme;x",
         "/v1/conversions", "/v1/conversions/", "/v1/conversions/extra", "/V1/Conversions", "/v1/conversions?funnel=acme",
