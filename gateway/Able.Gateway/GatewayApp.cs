@@ -21,6 +21,7 @@ public static class GatewayApp
         app.MapHealthAndMetrics("gateway");
         app.MapVisitorLookup();
         app.UseGatewayRequestMetrics();
+        app.UseBodyOnBodilessMethodRejection();
         app.UseGatewayRateLimiting();
         app.MapFunnelRouting(proxy =>
         {
