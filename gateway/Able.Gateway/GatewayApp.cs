@@ -12,6 +12,7 @@ public static class GatewayApp
     public static WebApplication Build(string[] args)
     {
         var builder = AbleHost.CreateBuilder(args, options => options.Gateway);
+        builder.WebHost.UseUtf8HeaderValues();
         builder.Services.AddFunnelRouting(builder.Configuration);
         builder.Services.AddVisitorCapture();
         builder.Services.AddGatewayRateLimiting();
