@@ -12,6 +12,7 @@ public static class GatewayApp
     public static WebApplication Build(string[] args)
     {
         var builder = AbleHost.CreateBuilder(args, options => options.Gateway);
+        builder.WebHost.UseUtf8HeaderValues();
         builder.Services.AddFunnelRouting(builder.Configuration);
         builder.Services.AddVisitorCapture();
         builder.Services.AddGatewayRateLimiting();
@@ -21,6 +22,7 @@ public static class GatewayApp
         app.MapHealthAndMetrics("gateway");
         app.MapVisitorLookup();
         app.UseGatewayRequestMetrics();
+        app.UseBodyOnBodilessMethodRejection();
         app.UseGatewayRateLimiting();
         app.MapFunnelRouting(proxy =>
         {

@@ -94,6 +94,7 @@ internal sealed class FunnelProxyConfigProvider : IProxyConfigProvider, IDisposa
         private static ClusterConfig Cluster(string id, string address) => new()
         {
             ClusterId = id,
+            HttpClient = Utf8HeaderValues.ForwarderClient,
             Destinations = new Dictionary<string, DestinationConfig> { ["origin"] = new() { Address = address } },
         };
     }

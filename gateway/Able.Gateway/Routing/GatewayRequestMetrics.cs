@@ -6,7 +6,10 @@ using Yarp.ReverseProxy.Model;
 
 namespace Able.Gateway.Routing;
 
-/// <summary><c>able_gateway_requests_total{funnel,status}</c> and the origin latency histogram.</summary>
+/// <summary>
+/// <c>able_gateway_requests_total{funnel,status}</c>, <c>able_gateway_rejected_total{funnel,reason}</c> and the
+/// origin latency histogram.
+/// </summary>
 internal sealed class GatewayRequestMetrics(IMetricFactory metrics)
 {
     /// <summary>The funnel label of requests no funnel serves (unknown hosts).</summary>
@@ -14,6 +17,9 @@ internal sealed class GatewayRequestMetrics(IMetricFactory metrics)
 
     private readonly Counter requests = metrics.CreateCounter(
         "able_gateway_requests_total", "Requests answered on the public port, by funnel and status code.", ["funnel", "status"]);
+
+    private readonly Counter rejected = metrics.CreateCounter(
+        "able_gateway_rejected_total", "Requests the gateway refused to forward, by funnel and reason.", ["funnel", "reason"]);
 
     private readonly Histogram originSeconds = metrics.CreateHistogram(
         "able_gateway_origin_seconds", "Time from forwarding a request to the origin until its response was fully relayed.",
@@ -25,6 +31,9 @@ internal sealed class GatewayRequestMetrics(IMetricFactory metrics)
 
     public void Answered(string funnel, int status) =>
         requests.WithLabels(funnel, status.ToString(CultureInfo.InvariantCulture)).Inc();
+
+    /// <summary>A request refused at the edge (it is also counted by status in <c>able_gateway_requests_total</c>).</summary>
+    public void Rejected(string funnel, string reason) => rejected.WithLabels(funnel, reason).Inc();
 
     public void Forwarded(string funnel, TimeSpan elapsed) => originSeconds.WithLabels(funnel).Observe(elapsed.TotalSeconds);
 
