@@ -430,7 +430,9 @@ public sealed class CaptureTests
     [Fact]
     public async Task Shutdown_flushes_queued_captures_to_redis()
     {
-        await using var run = await GatewayWithOrigin.StartAsync();
+        // 50 visitors from one address: more than the default new-visitor budget, which is not what this is about.
+        await using var run = await GatewayWithOrigin.StartAsync(config =>
+            config.Able["Gateway"]!["Capture"] = new JsonObject { ["Budget"] = new JsonObject { ["NewVisitorsPerIpPerMinute"] = 100 } });
         var (origin, redis, config, gateway) = run;
 
         var visitors = Enumerable.Range(0, 50).Select(_ => VisitorId.New()).ToList();
