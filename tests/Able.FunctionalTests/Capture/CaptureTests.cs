@@ -174,7 +174,7 @@ public sealed class CaptureTests
         await AssertOnlySentinelStoredAsync(gateway, redis, config, why);
     }
 
-    public static TheoryData<string> NotNavigations => new() { "crawler", "link preview", "prefetch", "static asset", "POST", "json fetch", "script fetch" };
+    public static TheoryData<string> NotNavigations => new() { "crawler", "link preview", "prefetch", "static asset", "POST", "HEAD", "json fetch", "script fetch" };
 
     [Theory]
     [MemberData(nameof(NotNavigations))]
@@ -197,6 +197,9 @@ public sealed class CaptureTests
                 break;
             case "prefetch":
                 request.Headers.Add("Sec-Purpose", "prefetch");
+                break;
+            case "HEAD":
+                request.Method = HttpMethod.Head;
                 break;
             case "POST":
                 request.Method = HttpMethod.Post;
