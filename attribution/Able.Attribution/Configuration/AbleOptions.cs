@@ -78,6 +78,33 @@ public sealed record CaptureOptions
 
     /// <summary>How long shutdown waits to flush queued captures to Redis before dropping the rest. Default 5 s.</summary>
     public int ShutdownFlushSeconds { get; init; } = 5;
+
+    /// <summary>How much one client address and one visitor may store (the abuse budget).</summary>
+    public CaptureBudgetOptions Budget { get; init; } = new();
+}
+
+/// <summary>
+/// The capture abuse budget, kept in the gateway's memory (never in Redis). Over budget the page is served as
+/// usual and nothing is stored; <c>able_capture_dropped_total{reason="budget"}</c> counts it. Budgets refill
+/// continuously (a token bucket): the whole minute's worth at once, then one every 60/N seconds.
+/// </summary>
+public sealed record CaptureBudgetOptions
+{
+    /// <summary>
+    /// New visitors (no visitor cookie, or one the gateway has not seen lately) one client IP may create per
+    /// minute; IPv6 clients are counted per /64. Over it the request is served as if capture were off: no
+    /// cookie, no decorated links, nothing stored. Default 30.
+    /// </summary>
+    public int NewVisitorsPerIpPerMinute { get; init; } = 30;
+
+    /// <summary>Captures (page views, tracked links, confirmations) stored per visitor per minute. Default 20.</summary>
+    public int CapturesPerVisitorPerMinute { get; init; } = 20;
+
+    /// <summary>Client addresses the budget remembers at once (16 bytes each); the least busy make room. Default 65536.</summary>
+    public int TrackedAddresses { get; init; } = 65_536;
+
+    /// <summary>Visitors the budget remembers at once (16 bytes each); the least busy make room. Default 131072.</summary>
+    public int TrackedVisitors { get; init; } = 131_072;
 }
 
 public sealed record GatewayRateLimitOptions

@@ -4,12 +4,13 @@ namespace Able.Gateway.Capture;
 
 public static class CaptureExtensions
 {
-    /// <summary>Capture services: the queue, the background Redis writer, the client-address resolver, metrics.</summary>
+    /// <summary>Capture services: the budget, the queue, the background Redis writer, the client-address resolver, metrics.</summary>
     public static IServiceCollection AddVisitorCapture(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CaptureMetrics>();
         services.AddSingleton<CaptureQueue>();
+        services.AddSingleton<CaptureBudget>();
         services.TryAddSingleton<ClientAddressResolver>();
         services.AddSingleton<VisitorCapture>();
         services.AddHostedService<CaptureWriter>();

@@ -9,6 +9,9 @@ internal sealed class CaptureMetrics(IMetricFactory metrics)
     public const string Shutdown = "shutdown";
     public const string RedisError = "redis_error";
 
+    /// <summary>Over the capture budget (<c>Able:Gateway:Capture:Budget</c>): the page was served, nothing stored.</summary>
+    public const string Budget = "budget";
+
     private readonly Counter captures = metrics.CreateCounter(
         "able_capture_total", "Captures written to Redis, by funnel and kind (pageview, link, confirmation, ttclid, utm, ga).", ["funnel", "kind"]);
 

@@ -4,8 +4,9 @@ namespace Able.Gateway.Capture;
 
 /// <summary>
 /// Decides whether a request is a person's page navigation, the only kind of request that is captured:
-/// GET or HEAD, <c>Accept</c> naming <c>text/html</c>, not a prefetch, not a crawler or link-preview
-/// agent, not a static asset. Everything else is proxied untouched.
+/// GET (a browser never navigates with HEAD; monitors, link checkers and floods do), <c>Accept</c> naming
+/// <c>text/html</c>, not a prefetch, not a crawler or link-preview agent, not a static asset. Everything else
+/// is proxied untouched.
 /// </summary>
 public static partial class PageNavigation
 {
@@ -19,7 +20,7 @@ public static partial class PageNavigation
     public static bool IsNavigation(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        return HttpMethods.IsGet(request.Method)
             && AcceptsHtml(request.Headers.Accept)
             && !IsPrefetch(request.Headers)
             && !IsNonNavigationFetch(request.Headers["Sec-Fetch-Mode"])

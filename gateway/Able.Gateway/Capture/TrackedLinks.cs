@@ -48,8 +48,8 @@ internal static class TrackedLinks
             return Results.Text($"No tracked link named '{Truncate(name)}' on this site.\n", statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
         }
 
-        // Link-preview fetchers and prefetches follow the redirect but are not visitors.
-        var visitor = PageNavigation.IsCrawler(request.Headers.UserAgent) || PageNavigation.IsPrefetch(request.Headers)
+        // Link-preview fetchers, prefetches and HEAD (link checkers) follow the redirect but are not visitors.
+        var visitor = HttpMethods.IsHead(request.Method) || PageNavigation.IsCrawler(request.Headers.UserAgent) || PageNavigation.IsPrefetch(request.Headers)
             ? null
             : capture.Capture(context, funnel, VisitorCapture.Link);
         var location = visitor is null

@@ -9,10 +9,10 @@ namespace Able.Gateway.Capture;
 /// <summary>
 /// Reads one funnel request into a capture: decides the visitor (cookie or new id), sets the visitor and UTM
 /// cookies on the response, attaches <see cref="GatewayVisitor"/> for response transforms, and queues the
-/// touch for the Redis writer. Never touches Redis and never throws for bad input: a bad value is dropped
-/// and counted.
+/// touch for the Redis writer, within the <see cref="CaptureBudget"/>. Never touches Redis and never throws for
+/// bad input: a bad value is dropped and counted.
 /// </summary>
-internal sealed class VisitorCapture(CaptureQueue queue, CaptureMetrics metrics, ClientAddressResolver clientAddress, TimeProvider time)
+internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, CaptureMetrics metrics, ClientAddressResolver clientAddress, TimeProvider time)
 {
     public const string PageView = "pageview";
     public const string Link = "link";
@@ -22,7 +22,8 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureMetrics metrics,
 
     /// <summary>
     /// Captures the request when consent allows it and returns the visitor attached to it; null when capture is
-    /// off for this request (no cookie set, nothing stored).
+    /// off for this request (no cookie set, nothing stored): refused consent, or a new visitor over its client's
+    /// budget. A known visitor over its own budget keeps its cookie and decoration; only the touch is not stored.
     /// </summary>
     public GatewayVisitor? Capture(HttpContext context, FunnelOptions funnel, string kind)
     {
@@ -34,13 +35,36 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureMetrics metrics,
             return null;
         }
 
-        var visitorId = VisitorCookies.ReadVisitorId(request, funnel.Cookie) ?? VisitorId.New();
+        var client = clientAddress.Resolve(context);
+        var visitorId = VisitorCookies.ReadVisitorId(request, funnel.Cookie);
+        bool store;
+        if (visitorId is null)
+        {
+            visitorId = VisitorId.New();
+            if (!budget.AdmitsNewVisitor(client, visitorId))
+            {
+                metrics.Dropped(CaptureMetrics.Budget);
+                return null;
+            }
+
+            store = true;
+        }
+        else
+        {
+            store = budget.AdmitsCapture(client, visitorId);
+        }
+
         var requestUtms = ReadUtms(request);
         var utms = requestUtms.Count > 0 ? requestUtms : VisitorCookies.ReadUtms(request);
         SetCookies(context.Response, visitorId, requestUtms, funnel.Cookie);
 
         var visitor = new GatewayVisitor(funnel.Mark, visitorId, utms);
         visitor.AttachTo(context);
+        if (!store)
+        {
+            metrics.Dropped(CaptureMetrics.Budget);
+            return visitor;
+        }
 
         var inviteeUuid = Param(request, "invitee_uuid", CaptureValue.MaxIdLength);
         if (inviteeUuid is not null && !IsInviteeUuid(inviteeUuid))
@@ -63,7 +87,7 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureMetrics metrics,
             At = time.GetUtcNow().ToUnixTimeMilliseconds(),
             Url = LandingUrl.Of(request, clientAddress.OriginalScheme(context)),
             Referrer = LandingUrl.Scrub(Header(request, HeaderNames.Referer, CaptureValue.MaxUrlLength)),
-            Ip = clientAddress.Resolve(context)?.ToString(),
+            Ip = client?.ToString(),
             UserAgent = Header(request, HeaderNames.UserAgent, CaptureValue.MaxUserAgentLength),
             AcceptLanguage = Header(request, HeaderNames.AcceptLanguage, CaptureValue.MaxLanguageLength),
             Ttclid = ClickId(request, "ttclid"),

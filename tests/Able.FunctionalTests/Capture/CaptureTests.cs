@@ -174,7 +174,7 @@ public sealed class CaptureTests
         await AssertOnlySentinelStoredAsync(gateway, redis, config, why);
     }
 
-    public static TheoryData<string> NotNavigations => new() { "crawler", "link preview", "prefetch", "static asset", "POST", "json fetch", "script fetch" };
+    public static TheoryData<string> NotNavigations => new() { "crawler", "link preview", "prefetch", "static asset", "POST", "HEAD", "json fetch", "script fetch" };
 
     [Theory]
     [MemberData(nameof(NotNavigations))]
@@ -197,6 +197,9 @@ public sealed class CaptureTests
                 break;
             case "prefetch":
                 request.Headers.Add("Sec-Purpose", "prefetch");
+                break;
+            case "HEAD":
+                request.Method = HttpMethod.Head;
                 break;
             case "POST":
                 request.Method = HttpMethod.Post;
@@ -430,7 +433,9 @@ public sealed class CaptureTests
     [Fact]
     public async Task Shutdown_flushes_queued_captures_to_redis()
     {
-        await using var run = await GatewayWithOrigin.StartAsync();
+        // 50 visitors from one address: more than the default new-visitor budget, which is not what this is about.
+        await using var run = await GatewayWithOrigin.StartAsync(config =>
+            config.Able["Gateway"]!["Capture"] = new JsonObject { ["Budget"] = new JsonObject { ["NewVisitorsPerIpPerMinute"] = 100 } });
         var (origin, redis, config, gateway) = run;
 
         var visitors = Enumerable.Range(0, 50).Select(_ => VisitorId.New()).ToList();

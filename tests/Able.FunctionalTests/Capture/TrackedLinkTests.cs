@@ -84,6 +84,14 @@ public sealed class TrackedLinkTests
         Assert.Equal("https://calendly.com/acme/intro", response.Headers.Location!.OriginalString);
         Assert.Empty(SetCookies(response));
 
+        // HEAD is a link checker, not a visitor: redirected, not captured.
+        using var head = Page(gateway.PublicBase, "/go/intro?utm_source=tiktok&ttclid=E.C.P.head");
+        head.Method = HttpMethod.Head;
+        using var headResponse = await gateway.Client.SendAsync(head);
+        Assert.Equal(HttpStatusCode.Found, headResponse.StatusCode);
+        Assert.Equal("https://calendly.com/acme/intro", headResponse.Headers.Location!.OriginalString);
+        Assert.Empty(SetCookies(headResponse));
+
         using var post = await gateway.Client.PostAsync(new Uri(gateway.PublicBase, "/go/intro"), new StringContent(""));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
     }

@@ -93,7 +93,7 @@ public sealed class HtmlDecorationTests
     }
 
     [Fact]
-    public async Task Head_gets_the_headers_a_get_would()
+    public async Task Head_is_not_captured_and_gets_the_origin_headers_as_an_uncaptured_get_would()
     {
         await using var origin = await HtmlOrigin.StartAsync(async context =>
         {
@@ -113,10 +113,12 @@ public sealed class HtmlDecorationTests
         request.Method = HttpMethod.Head;
         using var response = await gateway.Client.SendAsync(request);
 
+        // HEAD is not a browser navigation (monitors, link checkers, floods): no visitor, so nothing names one
+        // and nothing is rewritten; the origin's validators and caching stay as they are.
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Null(response.Headers.ETag);
-        Assert.Equal("private, max-age=60", response.Headers.NonValidated[HeaderNames.CacheControl].ToString());
-        Assert.Equal("identity", origin.LastAcceptEncoding);
+        Assert.False(response.Headers.Contains(HeaderNames.SetCookie));
+        Assert.Equal("\"v1\"", response.Headers.ETag?.Tag);
+        Assert.Equal("public, max-age=60", response.Headers.NonValidated[HeaderNames.CacheControl].ToString());
     }
 
     [Fact]

@@ -10,12 +10,14 @@ namespace Able.FunctionalTests.Infrastructure;
 public sealed class RedisServerProcess : IAsyncDisposable
 {
     private readonly string dataDirectory;
+    private readonly string[] extraArguments;
     private Process? process;
 
-    private RedisServerProcess(string executable, int port)
+    private RedisServerProcess(string executable, int port, string[] extraArguments)
     {
         Executable = executable;
         Port = port;
+        this.extraArguments = extraArguments;
         dataDirectory = Directory.CreateTempSubdirectory("able-redis-").FullName;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill();
     }
@@ -38,10 +40,11 @@ public sealed class RedisServerProcess : IAsyncDisposable
             .FirstOrDefault(File.Exists);
     }
 
-    public static async Task<RedisServerProcess> StartAsync()
+    /// <summary>Starts a server; <paramref name="extraArguments"/> are added to its command line (e.g. <c>--maxmemory 2mb</c>).</summary>
+    public static async Task<RedisServerProcess> StartAsync(params string[] extraArguments)
     {
         var executable = FindExecutable() ?? throw new InvalidOperationException(RedisTestServer.HowToInstall);
-        var server = new RedisServerProcess(executable, FreePort.Next());
+        var server = new RedisServerProcess(executable, FreePort.Next(), extraArguments);
         await server.StartAgainAsync();
         return server;
     }
@@ -64,7 +67,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
                  {
                      "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
                      "--dir", dataDirectory, "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no",
-                 })
+                 }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }

@@ -19,6 +19,10 @@ public sealed class GatewayCaptureOptionsValidationTests
     [InlineData("Able:Gateway:Capture:BatchSize must be between 1 and 10000")]
     [InlineData("Able:Gateway:Capture:MaxTouches must be between 1 and 1000")]
     [InlineData("Able:Gateway:Capture:ShutdownFlushSeconds must be between 0 and 300")]
+    [InlineData("Able:Gateway:Capture:Budget:NewVisitorsPerIpPerMinute must be between 1 and 1000000")]
+    [InlineData("Able:Gateway:Capture:Budget:CapturesPerVisitorPerMinute must be between 1 and 1000000")]
+    [InlineData("Able:Gateway:Capture:Budget:TrackedAddresses must be between 1024 and 16777216")]
+    [InlineData("Able:Gateway:Capture:Budget:TrackedVisitors must be between 1024 and 16777216")]
     [InlineData("Able:Gateway:RateLimit:PermitsPerWindow must be between 1 and 1000000")]
     [InlineData("Able:Gateway:RateLimit:WindowSeconds must be between 1 and 86400")]
     [InlineData("Able:Gateway:RateLimit:MaxConcurrentRequests must be between 1 and 1000000")]
@@ -28,7 +32,11 @@ public sealed class GatewayCaptureOptionsValidationTests
         var gateway = new GatewayOptions
         {
             TrustedProxies = ["not-a-cidr"],
-            Capture = new CaptureOptions { QueueCapacity = 0, BatchSize = 0, MaxTouches = 0, ShutdownFlushSeconds = -1 },
+            Capture = new CaptureOptions
+            {
+                QueueCapacity = 0, BatchSize = 0, MaxTouches = 0, ShutdownFlushSeconds = -1,
+                Budget = new CaptureBudgetOptions { NewVisitorsPerIpPerMinute = 0, CapturesPerVisitorPerMinute = 0, TrackedAddresses = 1023, TrackedVisitors = 20_000_000 },
+            },
             RateLimit = new GatewayRateLimitOptions { PermitsPerWindow = 0, WindowSeconds = 0, MaxConcurrentRequests = 0 },
         };
         var result = new AbleOptionsValidator().Validate(null, With(gateway));

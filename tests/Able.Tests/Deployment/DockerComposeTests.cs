@@ -62,10 +62,14 @@ public sealed class DockerComposeTests
     }
 
     [Fact]
-    public void Redis_keeps_an_append_only_file_on_a_volume()
+    public void Redis_keeps_an_append_only_file_on_a_volume_and_may_evict_only_expiring_keys()
     {
         var redis = Service("redis");
-        Assert.Contains("--appendonly yes", string.Join(' ', ((YamlSequenceNode)redis["command"]).Children.Select(c => c.ToString())), StringComparison.Ordinal);
+        var command = string.Join(' ', ((YamlSequenceNode)redis["command"]).Children.Select(c => c.ToString()));
+        Assert.Contains("--appendonly yes", command, StringComparison.Ordinal);
+        // Under memory pressure Redis may shed expiring capture keys, never the stream or schedule (no TTL); not
+        // volatile-ttl, which would shed delivery jobs (TTL about 2 days) before 90-day captures.
+        Assert.Contains("--maxmemory-policy volatile-lru", command, StringComparison.Ordinal);
         var volume = ((YamlSequenceNode)redis["volumes"]).Children.Single().ToString().Split(':')[0];
         Assert.True(((YamlMappingNode)Compose["volumes"]).Children.ContainsKey(volume), $"volume {volume} is not declared");
     }
