@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Able.Attribution.Ingest;
 using Able.Attribution.Conversions;
 
 namespace Able.Attribution.Calendly;
@@ -71,9 +72,9 @@ public sealed record CalendlyDelivery
         {
             foreach (var property in trackingElement.EnumerateObject())
             {
-                if (property.Value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(property.Value.GetString()))
+                if (JsonBody.NameOrNull(property) is { } name && JsonBody.DecodeOrNull(property.Value) is { } value && !string.IsNullOrWhiteSpace(value))
                 {
-                    tracking[property.Name] = property.Value.GetString()!.Trim();
+                    tracking[name] = value.Trim();
                 }
             }
         }

@@ -48,6 +48,14 @@ public sealed record WorkerOptions
     /// </summary>
     public int ClaimIdleSeconds { get; init; } = 60;
 
+    /// <summary>
+    /// Deliveries of one ingest entry (counted by the stream itself: the consumer group's delivery counter,
+    /// so restarts and other replicas count too) after which an entry that still fails is moved to the
+    /// dead-letter stream with the error, acknowledged and counted in <c>able_ingest_poison_total</c>, instead
+    /// of failing at every reclaim forever. At least 1. Default 5.
+    /// </summary>
+    public int MaxIngestAttempts { get; init; } = 5;
+
     /// <summary>Stream entries read at once. Default 100.</summary>
     public int ReadCount { get; init; } = 100;
 

@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
+using Able.Attribution.Ingest;
 
 namespace Able.Attribution.Conversions;
 
 /// <summary>
 /// Reading source payloads leniently: a field that is missing, null or of an unexpected type reads as
-/// absent instead of throwing, so new or changed fields in Calendly's or Stripe's bodies never break parsing.
+/// absent instead of throwing, so new or changed fields in Calendly's or Stripe's bodies never break parsing. A
+/// string whose escapes or bytes are not valid Unicode (a lone <c>\ud800</c>, a stray 0xFF) reads as absent too.
 /// </summary>
 internal static class LenientJson
 {
@@ -33,7 +35,7 @@ internal static class LenientJson
 
     public static string? String(this JsonElement? element) => element switch
     {
-        { ValueKind: JsonValueKind.String } e => NullIfEmpty(e.GetString()),
+        { ValueKind: JsonValueKind.String } e => NullIfEmpty(JsonBody.DecodeOrNull(e)),
         { ValueKind: JsonValueKind.Number } e => e.GetRawText(),
         _ => null,
     };
@@ -45,28 +47,28 @@ internal static class LenientJson
     public static bool Bool(this JsonElement? element, string name) => element.Get(name) switch
     {
         { ValueKind: JsonValueKind.True } => true,
-        { ValueKind: JsonValueKind.String } e => bool.TryParse(e.GetString(), out var b) && b,
+        { ValueKind: JsonValueKind.String } e => bool.TryParse(JsonBody.DecodeOrNull(e), out var b) && b,
         _ => false,
     };
 
     public static decimal? Decimal(this JsonElement? element, string name) => element.Get(name) switch
     {
         { ValueKind: JsonValueKind.Number } e when e.TryGetDecimal(out var d) => d,
-        { ValueKind: JsonValueKind.String } e when decimal.TryParse(e.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var d) => d,
+        { ValueKind: JsonValueKind.String } e when decimal.TryParse(JsonBody.DecodeOrNull(e), NumberStyles.Number, CultureInfo.InvariantCulture, out var d) => d,
         _ => null,
     };
 
     public static long? Long(this JsonElement? element, string name) => element.Get(name) switch
     {
         { ValueKind: JsonValueKind.Number } e when e.TryGetInt64(out var l) => l,
-        { ValueKind: JsonValueKind.String } e when long.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) => l,
+        { ValueKind: JsonValueKind.String } e when long.TryParse(JsonBody.DecodeOrNull(e), NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) => l,
         _ => null,
     };
 
     /// <summary>An ISO 8601 timestamp, or Unix seconds as a number.</summary>
     public static DateTimeOffset? Time(this JsonElement? element, string name) => element.Get(name) switch
     {
-        { ValueKind: JsonValueKind.String } e when DateTimeOffset.TryParse(e.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) => t,
+        { ValueKind: JsonValueKind.String } e when DateTimeOffset.TryParse(JsonBody.DecodeOrNull(e), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) => t,
         { ValueKind: JsonValueKind.Number } e when e.TryGetInt64(out var seconds) && seconds is > 0 and < 100_000_000_000 => DateTimeOffset.FromUnixTimeSeconds(seconds),
         _ => null,
     };

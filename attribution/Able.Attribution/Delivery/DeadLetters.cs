@@ -1,20 +1,56 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Able.Attribution.Redis;
 using StackExchange.Redis;
 
 namespace Able.Attribution.Delivery;
 
-/// <summary>One permanently failed delivery as it is kept in the dead-letter stream.</summary>
-public sealed record DeadLetter(string Id, string DeliveryId, string Funnel, string? Event, string? EventId, string Reason, long? TikTokCode, string? TikTokMessage, string? Payload);
-
-/// <summary>The dead-letter stream: permanent failures with the reason and TikTok's message, for the admin API to replay.</summary>
-public sealed class DeadLetters(IConnectionMultiplexer redis, RedisKeys keys)
+/// <summary>
+/// One entry of the dead-letter stream: a permanently failed delivery (<see cref="DeadLetters.DeliveryKind"/>), or an
+/// ingest entry that failed too often to be processed (<see cref="DeadLetters.IngestKind"/>; then <see cref="EntryId"/>,
+/// <see cref="ErrorType"/> and <see cref="EntryFields"/> are set and <see cref="DeliveryId"/> is empty).
+/// </summary>
+public sealed record DeadLetter(string Id, string DeliveryId, string Funnel, string? Event, string? EventId, string Reason, long? TikTokCode, string? TikTokMessage, string? Payload)
 {
+    public string Kind { get; init; } = DeadLetters.DeliveryKind;
+
+    /// <summary>The ingest stream id of a poison entry.</summary>
+    public string? EntryId { get; init; }
+
+    /// <summary>The exception type of a poison entry's last failure; null when its deliveries ended without an outcome.</summary>
+    public string? ErrorType { get; init; }
+
+    /// <summary>That exception's message, as <see cref="DeadLetters.SafeErrorMessage"/> keeps it.</summary>
+    public string? ErrorMessage { get; init; }
+
+    /// <summary>How often the ingest entry was delivered to the worker when it was given up.</summary>
+    public long? Deliveries { get; init; }
+
+    /// <summary>A poison entry's original fields, byte for byte: add them to the ingest stream again to replay it.</summary>
+    public IReadOnlyList<NameValueEntry> EntryFields { get; init; } = [];
+}
+
+/// <summary>
+/// The dead-letter stream: permanent delivery failures with the reason and TikTok's message, and ingest entries the
+/// worker gave up on (poison) with the error and their original fields, for the admin API to replay.
+/// </summary>
+public sealed partial class DeadLetters(IConnectionMultiplexer redis, RedisKeys keys)
+{
+    public const string DeliveryKind = "delivery";
+    public const string IngestKind = "ingest";
+
+    /// <summary>Field-name prefix of a poison entry's original fields (<c>entry.body</c>, <c>entry.source</c>...).</summary>
+    public const string EntryFieldPrefix = "entry.";
+
+    /// <summary>Longest error message kept.</summary>
+    public const int MaxErrorMessageLength = 500;
+
     public Task AddAsync(DeliveryJob job, string reason, long? code, string? message, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(job);
         return redis.GetDatabase().StreamAddAsync(keys.DeadLetterStream,
         [
+            new NameValueEntry("kind", DeliveryKind),
             new NameValueEntry("delivery_id", job.Id),
             new NameValueEntry("funnel", job.Conversion.Funnel),
             new NameValueEntry("event", job.Conversion.Event),
@@ -27,16 +63,75 @@ public sealed class DeadLetters(IConnectionMultiplexer redis, RedisKeys keys)
         ]);
     }
 
+    /// <summary>
+    /// Keeps an ingest entry the worker gave up on: its id and original fields (so it can be replayed), how often it
+    /// was delivered, and the last error as exception type and message (see <see cref="SafeErrorMessage"/>); null
+    /// <paramref name="error"/> when the deliveries ended without an outcome (the worker stopped while processing it).
+    /// </summary>
+    public Task AddPoisonAsync(StreamEntry entry, string funnel, long deliveries, Exception? error, DateTimeOffset at)
+    {
+        var reason = error is null
+            ? $"ingest entry delivered {deliveries} times without an outcome"
+            : $"ingest entry failed at delivery {deliveries}: {error.GetType().FullName}";
+        var fields = new List<NameValueEntry>
+        {
+            new("kind", IngestKind),
+            new("entry_id", entry.Id),
+            new("funnel", funnel),
+            new("reason", reason),
+            new("error_type", error?.GetType().FullName ?? ""),
+            new("error_message", error is null ? "" : SafeErrorMessage(error)),
+            new("deliveries", deliveries),
+            new("at", at.ToUnixTimeMilliseconds()),
+        };
+        fields.AddRange(entry.Values.Select(v => new NameValueEntry(EntryFieldPrefix + v.Name, v.Value)));
+        return redis.GetDatabase().StreamAddAsync(keys.DeadLetterStream, [.. fields]);
+    }
+
     public async Task<IReadOnlyList<DeadLetter>> ReadAsync(int count = 100)
     {
         var entries = await redis.GetDatabase().StreamRangeAsync(keys.DeadLetterStream, count: count);
         return [.. entries.Select(e =>
         {
             string? Field(string name) => e.Values.FirstOrDefault(v => v.Name == name).Value is { IsNullOrEmpty: false } value ? value.ToString() : null;
+            long? Number(string name) => long.TryParse(Field(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : null;
             return new DeadLetter(e.Id.ToString(), Field("delivery_id") ?? "", Field("funnel") ?? "", Field("event"), Field("event_id"), Field("reason") ?? "",
-                long.TryParse(Field("code"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var code) ? code : null, Field("message"), Field("payload"));
+                Number("code"), Field("message"), Field("payload"))
+            {
+                Kind = Field("kind") ?? DeliveryKind,
+                EntryId = Field("entry_id"),
+                ErrorType = Field("error_type"),
+                ErrorMessage = Field("error_message"),
+                Deliveries = Number("deliveries"),
+                EntryFields = [.. e.Values
+                    .Where(v => v.Name.ToString().StartsWith(EntryFieldPrefix, StringComparison.Ordinal))
+                    .Select(v => new NameValueEntry(v.Name.ToString()[EntryFieldPrefix.Length..], v.Value))],
+            };
         })];
     }
 
     public Task<long> DepthAsync() => redis.GetDatabase().StreamLengthAsync(keys.DeadLetterStream);
+
+    /// <summary>
+    /// An exception's message as kept in a dead letter: our messages never carry personal data, and anything a
+    /// library may have quoted that looks like an email address or a phone number (7+ digits) is masked; at most
+    /// <see cref="MaxErrorMessageLength"/> characters, one line.
+    /// </summary>
+    public static string SafeErrorMessage(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var message = EmailLike().Replace(error.Message, "[email]");
+        message = PhoneLike().Replace(message, "[number]");
+        message = LineBreaks().Replace(message, " ");
+        return message.Length <= MaxErrorMessageLength ? message : message[..MaxErrorMessageLength];
+    }
+
+    [GeneratedRegex(@"[^\s@'""<>()\[\],;:]*@[^\s@'""<>()\[\],;:]*")]
+    private static partial Regex EmailLike();
+
+    [GeneratedRegex(@"\+?\d(?:[\s().\-/]*\d){6,}")]
+    private static partial Regex PhoneLike();
+
+    [GeneratedRegex(@"[\r\n\t]+")]
+    private static partial Regex LineBreaks();
 }

@@ -18,6 +18,10 @@ public sealed class WorkerMetrics(IMetricFactory metrics)
     public Gauge RetryBacklog { get; } = metrics.CreateGauge(
         "able_retry_backlog", "Deliveries in the durable schedule (waiting, due or retrying).");
 
+    /// <summary>Ingest entries given up after <c>Able:Worker:MaxIngestAttempts</c> deliveries and moved to the dead-letter stream.</summary>
+    public Counter IngestPoison { get; } = metrics.CreateCounter(
+        "able_ingest_poison_total", "Ingest entries that kept failing, moved to the dead-letter stream and acknowledged.", ["funnel"]);
+
     public Gauge DeadLetterDepth { get; } = metrics.CreateGauge("able_dlq_depth", "Entries in the dead-letter stream.");
 
     public Gauge StreamLag { get; } = metrics.CreateGauge(

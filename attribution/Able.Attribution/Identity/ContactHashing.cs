@@ -88,13 +88,24 @@ public static class ContactHashing
         try
         {
             var number = PhoneUtil.Parse(cleaned, defaultRegion);
-            return PhoneUtil.IsPossibleNumber(number) ? PhoneUtil.Format(number, PhoneNumberFormat.E164) : null;
+            if (!PhoneUtil.IsPossibleNumber(number))
+            {
+                return null;
+            }
+
+            // libphonenumber calls some national numbers "possible" that make more than E.164's 15 digits in all
+            // (letters are read as keypad digits): such a result is no phone number TikTok could match.
+            var e164 = PhoneUtil.Format(number, PhoneNumberFormat.E164);
+            return e164.Length <= MaxE164Length ? e164 : null;
         }
         catch (NumberParseException)
         {
             return null;
         }
     }
+
+    /// <summary>'+' and at most 15 digits (ITU-T E.164).</summary>
+    private const int MaxE164Length = 16;
 
     private static readonly PhoneNumberUtil PhoneUtil = PhoneNumberUtil.GetInstance();
 }

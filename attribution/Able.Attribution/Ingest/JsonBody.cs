@@ -54,12 +54,33 @@ internal static class JsonBody
         _ => "an object",
     };
 
-    /// <summary>The string value, or null when its escapes do not decode to valid Unicode (a lone <c>\ud800</c>).</summary>
+    /// <summary>
+    /// The string value, or null when it is not a string or its escapes or bytes do not decode to valid Unicode (a lone
+    /// <c>\ud800</c>, a stray 0xFF). System.Text.Json has no TryGetString; this is the one place its throw is turned into a result.
+    /// </summary>
     public static string? DecodeOrNull(JsonElement text)
     {
+        if (text.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
         try
         {
             return text.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A property's name, or null when it does not decode to valid Unicode.</summary>
+    public static string? NameOrNull(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
         }
         catch (InvalidOperationException)
         {

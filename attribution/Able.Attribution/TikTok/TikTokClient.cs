@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Able.Attribution.Configuration;
+using Able.Attribution.Ingest;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
@@ -93,11 +94,14 @@ public sealed class TikTokClient(HttpClient http, IOptionsMonitor<AbleOptions> o
         string? requestId = null;
         try
         {
-            if (JsonNode.Parse(body) is JsonObject json)
+            using var json = JsonDocument.Parse(body);
+            if (json.RootElement.ValueKind == JsonValueKind.Object)
             {
-                code = json["code"] is JsonValue c && c.TryGetValue<long>(out var value) ? value : null;
-                message = json["message"] is JsonValue m && m.TryGetValue<string>(out var text) ? text : null;
-                requestId = json["request_id"] is JsonValue r && r.TryGetValue<string>(out var id) ? id : null;
+                var root = json.RootElement;
+                code = root.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt64(out var value) ? value : null;
+                // A text that is not valid Unicode (a lone surrogate escape) reads as absent, never as a throw.
+                message = root.TryGetProperty("message", out var m) ? JsonBody.DecodeOrNull(m) : null;
+                requestId = root.TryGetProperty("request_id", out var r) ? JsonBody.DecodeOrNull(r) : null;
             }
         }
         catch (JsonException)

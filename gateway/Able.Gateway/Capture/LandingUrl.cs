@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Able.Gateway.Capture;
 
 /// <summary>
@@ -14,10 +16,44 @@ public static class LandingUrl
     public static string? Of(HttpRequest request, string scheme)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!IsStorableHost(request.Host) || !IsWellFormedText(request.PathBase.Value) || !IsWellFormedText(request.Path.Value))
+        {
+            return null;
+        }
+
         var baseUrl = $"{scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{request.Path.ToUriComponent()}";
         var query = ScrubQuery(request.QueryString.HasValue ? request.QueryString.Value![1..] : "");
         var url = query.Length == 0 ? baseUrl : $"{baseUrl}?{query}";
         return Fit(url, baseUrl);
+    }
+
+    /// <summary>
+    /// Whether the host can be written into a URL as received: a host name, IPv4 or [IPv6] literal with an optional
+    /// port. For any other character <see cref="HostString.ToUriComponent"/> runs IDN mapping, which throws on much
+    /// of what a client can send (empty or over-long labels, disallowed code points); such a host gives no landing URL.
+    /// </summary>
+    private static bool IsStorableHost(HostString host) =>
+        host.Value is not { } value || value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':' or '[' or ']');
+
+    /// <summary>
+    /// No lone surrogate, which <see cref="PathString.ToUriComponent"/> cannot escape (it throws). Kestrel leaves invalid
+    /// UTF-8 in a path percent-encoded, so only a path set in code could hold one; it gives no landing URL either.
+    /// </summary>
+    private static bool IsWellFormedText(string? value)
+    {
+        for (var i = 0; value is not null && i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A referrer (or any absolute URL) scrubbed the same way, fragment dropped; null if unusable.</summary>

@@ -21,6 +21,7 @@ public sealed class WorkerOptionsValidationTests
     [InlineData("MaxEventAgeDays", "Able:Worker:MaxEventAgeDays must be between 1 and 28")]
     [InlineData("ClaimIdleSeconds", "Able:Worker:ClaimIdleSeconds must be at least 1 and longer than Able:Worker:RequestTimeoutMilliseconds")]
     [InlineData("GracePeriodSeconds", "Able:Worker:GracePeriodSeconds must be between 0 and 3600")]
+    [InlineData("MaxIngestAttempts", "Able:Worker:MaxIngestAttempts must be at least 1")]
     public void A_bad_value_is_named_by_its_key(string key, string message)
     {
         var worker = key switch
@@ -29,6 +30,7 @@ public sealed class WorkerOptionsValidationTests
             "BatchSize" => new WorkerOptions { BatchSize = 1001 },
             "MaxEventAgeDays" => new WorkerOptions { MaxEventAgeDays = 0 },
             "ClaimIdleSeconds" => new WorkerOptions { ClaimIdleSeconds = 5, RequestTimeoutMilliseconds = 10_000 },
+            "MaxIngestAttempts" => new WorkerOptions { MaxIngestAttempts = 0 },
             _ => new WorkerOptions { GracePeriodSeconds = -1 },
         };
 
