@@ -528,24 +528,4 @@ public sealed class CaptureTests
         using var publicPort = await gateway.Client.GetAsync(new Uri(gateway.PublicBase, $"/visitors/{visitorId}"));
         Assert.DoesNotContain("test123", await publicPort.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
-
-    /// <summary>
-    /// Sends one captured page (a sentinel) and waits until it is in Redis. The queue is first in, first out,
-    /// so anything the request under test had queued would be in Redis by then: only the sentinel may be.
-    /// </summary>
-    private static async Task AssertOnlySentinelStoredAsync(RunningService gateway, RedisTestServer redis, TestConfig config, string why)
-    {
-        var sentinel = VisitorId.New();
-        using (var response = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/sentinel", $"able_vid={sentinel}")))
-        {
-            Assert.Equal(sentinel, VisitorCookie(response));
-        }
-
-        Assert.NotEmpty(await VisitorAsync(redis, config, sentinel));
-        var keys = new RedisKeys(config.KeyPrefix);
-        var stored = (await redis.KeysAsync(config.KeyPrefix)).Order(StringComparer.Ordinal).ToList();
-        Assert.True(
-            stored.SequenceEqual(new[] { keys.Visitor(sentinel).ToString(), keys.VisitorTouches(sentinel).ToString() }.Order(StringComparer.Ordinal)),
-            $"{why}: expected only the sentinel's keys, found {string.Join(", ", stored)}");
-    }
 }
