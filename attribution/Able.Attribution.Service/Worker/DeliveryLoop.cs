@@ -8,11 +8,13 @@ namespace Able.Attribution.Service.Worker;
 
 /// <summary>
 /// Flushes the delivery schedule every FlushIntervalMilliseconds (at once again when a full batch was
-/// due), keeps the backlog, dead-letter and stream-lag gauges current, and trims the ingest stream once a minute.
+/// due), keeps the backlog, dead-letter and stream-lag gauges current, and once a minute trims the ingest stream
+/// and removes the ledger entries whose retention ended (a bounded pass: see <see cref="DeliveryStore.RemoveExpiredLedgerEntriesAsync"/>).
 /// </summary>
 internal sealed partial class DeliveryLoop(
     DeliveryProcessor processor,
     IngestStreamTrimmer trimmer,
+    DeliveryStore store,
     WorkerMetrics metrics,
     IConnectionMultiplexer redis,
     RedisKeys keys,
@@ -52,6 +54,11 @@ internal sealed partial class DeliveryLoop(
                 {
                     nextTrim = time.GetUtcNow().AddMinutes(1);
                     await trimmer.TrimAsync();
+                    var removed = await store.RemoveExpiredLedgerEntriesAsync(time.GetUtcNow());
+                    if (removed > 0)
+                    {
+                        LogLedgerEntriesExpired(logger, removed);
+                    }
                 }
 
                 if (claimed < worker.BatchSize)
@@ -93,6 +100,9 @@ internal sealed partial class DeliveryLoop(
 
     [LoggerMessage(EventId = 6302, Level = LogLevel.Warning, Message = "Funnel {Funnel} has Ga4 settings, but GA4 delivery is not built yet: conversions go to TikTok only.")]
     private static partial void LogGa4NotSent(ILogger logger, string funnel);
+
+    [LoggerMessage(EventId = 6303, Level = LogLevel.Debug, Message = "Removed {Count} dedup ledger entries whose retention ended.")]
+    private static partial void LogLedgerEntriesExpired(ILogger logger, long count);
 
     [LoggerMessage(EventId = 6301, Level = LogLevel.Warning, Message = "Delivery loop cannot reach Redis ({Kind}); trying again.")]
     private static partial void LogRedisError(ILogger logger, string kind, Exception error);

@@ -107,10 +107,9 @@ public sealed partial class ConversionIntake(
             receipt = await assembler.AssembleAsync(conversion, resolution, funnel, receipt);
         }
 
-        var keep = grace + TimeSpan.FromMinutes(all.Worker.RetryDeadlineMinutes) + TimeSpan.FromDays(1);
         // Receipt first: once the job is queued, the delivery loop's later updates to the receipt must win.
         await receipts.SaveAsync(receipt, retention);
-        await store.EnqueueAsync(new DeliveryJob { Id = deliveryId, Conversion = conversion, Receipt = receipt }, due, keep);
+        await store.EnqueueAsync(new DeliveryJob { Id = deliveryId, Conversion = conversion, Receipt = receipt }, due);
         return receipt.Status;
     }
 

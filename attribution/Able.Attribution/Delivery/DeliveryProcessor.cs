@@ -55,7 +55,7 @@ public sealed partial class DeliveryProcessor(
                 var resolution = await assembler.ResolveAsync(job.Conversion);
                 var receipt = await assembler.AssembleAsync(job.Conversion, resolution, funnel, job.Receipt with { Status = ReceiptStatus.Queued });
                 job = job with { Receipt = receipt };
-                await store.RescheduleAsync(job, time.GetUtcNow() + TimeSpan.FromSeconds(worker.ClaimIdleSeconds), KeepFor(worker));
+                await store.RescheduleAsync(job, time.GetUtcNow() + TimeSpan.FromSeconds(worker.ClaimIdleSeconds));
             }
 
             ready.Add((funnel, job));
@@ -176,7 +176,7 @@ public sealed partial class DeliveryProcessor(
                     TikTokRequestId = result.RequestId,
                 },
             };
-            await store.RescheduleAsync(next, due, KeepFor(worker));
+            await store.RescheduleAsync(next, due);
             await SaveReceiptAsync(funnel, next.Receipt);
             metrics.TikTokEvents.WithLabels(funnel.Mark, "retry").Inc();
         }
@@ -228,9 +228,6 @@ public sealed partial class DeliveryProcessor(
         receipts.SaveAsync(receipt with { UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds() }, Retention(funnel));
 
     private static TimeSpan Retention(FunnelOptions funnel) => TimeSpan.FromDays(funnel.RetentionDays);
-
-    private static TimeSpan KeepFor(WorkerOptions worker) =>
-        TimeSpan.FromMinutes(worker.RetryDeadlineMinutes) + TimeSpan.FromSeconds(worker.GracePeriodSeconds) + TimeSpan.FromDays(1);
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Dry run (funnel {Funnel} has no TikTok access token), receipt {ReceiptId}: {Payload}")]
     private static partial void LogDryRun(ILogger logger, string funnel, string receiptId, CompactJson payload);

@@ -4,15 +4,24 @@ using StackExchange.Redis;
 namespace Able.Attribution.Delivery;
 
 /// <summary>
-/// The durable side of delivery in Redis: the dedup ledger (pixel + event + event_id, SET NX with expiry),
-/// the pending jobs, and the schedule (sorted set by due time) that holds first attempts, late-join waits
-/// and retries alike, so a restart loses nothing.
+/// The durable side of delivery in Redis: the dedup ledger (pixel + event + event_id, reserved once), the pending
+/// jobs, and the schedule (sorted set by due time) that holds first attempts, late-join waits and retries alike,
+/// so a restart loses nothing. None of these keys carries a TTL, so a <c>volatile-*</c> eviction policy can
+/// never drop one: a job is written and deleted together with its schedule member, and a ledger entry expires
+/// through its score in the ledger expiry index, removed by <see cref="RemoveExpiredLedgerEntriesAsync"/>.
 /// </summary>
-public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys)
+public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys, TimeProvider time)
 {
     public const string Sent = "sent";
     public const string DryRun = "dry_run";
     public const string Dead = "dead";
+
+    /// <summary>Expired ledger entries removed per script call: each call blocks Redis only briefly.</summary>
+    public const int LedgerCleanupBatchSize = 500;
+
+    /// <summary>Script calls per cleanup pass (once a minute): at most 10,000 entries a minute, 14 million a day.</summary>
+    public const int LedgerCleanupMaxBatches = 20;
+
     private const string QueuedPrefix = "queued:";
 
     // Takes up to ARGV[3] members due by ARGV[1] and pushes them to ARGV[2] (a lease): a replica that dies
@@ -25,31 +34,90 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys)
         return due
         """);
 
+    // SET NX that also indexes the new entry by its expiry (the index first, in one atomic step): true when
+    // this entry reserved it now or earlier.
+    private static readonly LuaScript ReserveScript = LuaScript.Prepare("""
+        local current = redis.call('GET', @ledger)
+        if not current then
+          redis.call('ZADD', @expiryIndex, @expiresAt, @deliveryId)
+          redis.call('SET', @ledger, @mine)
+          return 1
+        end
+        if current == @mine then
+          return 1
+        end
+        return 0
+        """);
+
+    // The final state, retention counted from now (a plain SET also drops the TTL an older version gave the key).
+    private static readonly LuaScript FinishScript = LuaScript.Prepare("""
+        redis.call('ZADD', @expiryIndex, @expiresAt, @deliveryId)
+        redis.call('SET', @ledger, @state)
+        """);
+
+    // A job and its schedule member are written and removed together, so neither is ever left without the other.
+    private static readonly LuaScript EnqueueScript = LuaScript.Prepare("""
+        redis.call('SET', @job, @json, 'NX')
+        redis.call('ZADD', @schedule, 'NX', @due, @deliveryId)
+        """);
+
+    private static readonly LuaScript RescheduleScript = LuaScript.Prepare("""
+        redis.call('SET', @job, @json)
+        redis.call('ZADD', @schedule, @due, @deliveryId)
+        """);
+
+    private static readonly LuaScript RemoveScript = LuaScript.Prepare("""
+        redis.call('ZREM', @schedule, @deliveryId)
+        redis.call('DEL', @job)
+        """);
+
+    // KEYS[1] the expiry index, KEYS[i] (i > 1) the ledger entry of delivery id ARGV[i], ARGV[1] now (Unix ms).
+    // The score is read again here: an entry re-reserved or finished since it was listed has a later one and stays.
+    private const string RemoveIfExpiredScript = """
+        local removed = 0
+        for i = 2, #KEYS do
+          local expiresAt = redis.call('ZSCORE', KEYS[1], ARGV[i])
+          if expiresAt and tonumber(expiresAt) <= tonumber(ARGV[1]) then
+            redis.call('DEL', KEYS[i])
+            redis.call('ZREM', KEYS[1], ARGV[i])
+            removed = removed + 1
+          end
+        end
+        return removed
+        """;
+
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>
-    /// Reserves a delivery for a stream entry. False when another entry (a duplicate webhook or a replay)
-    /// already reserved or delivered it; true again for the same entry after a crash or a reclaim.
+    /// Reserves a delivery for a stream entry for <paramref name="retention"/>. False when another entry (a
+    /// duplicate webhook or a replay) already reserved or delivered it; true again for the same entry after a
+    /// crash or a reclaim.
     /// </summary>
     public async Task<bool> ReserveAsync(string deliveryId, string entryId, TimeSpan retention)
     {
-        var ledger = keys.DeliveryLedger(deliveryId);
-        var mine = QueuedPrefix + entryId;
-        if (await Db.StringSetAsync(ledger, mine, retention, When.NotExists))
+        var reserved = await Db.ScriptEvaluateAsync(ReserveScript, new
         {
-            return true;
-        }
-
-        return await Db.StringGetAsync(ledger) == mine;
+            ledger = keys.DeliveryLedger(deliveryId),
+            expiryIndex = keys.DeliveryLedgerExpiry,
+            deliveryId,
+            mine = QueuedPrefix + entryId,
+            expiresAt = ExpiresAt(retention),
+        });
+        return (long)reserved == 1;
     }
 
     /// <summary>Stores the job (unless it exists: a reclaimed entry) and schedules it (unless scheduled).</summary>
-    public async Task EnqueueAsync(DeliveryJob job, DateTimeOffset due, TimeSpan keep)
+    public async Task EnqueueAsync(DeliveryJob job, DateTimeOffset due)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var db = Db;
-        await db.StringSetAsync(keys.DeliveryJob(job.Id), job.ToJson(), keep, When.NotExists);
-        await db.SortedSetAddAsync(keys.DeliverySchedule, job.Id, due.ToUnixTimeMilliseconds(), SortedSetWhen.NotExists);
+        await Db.ScriptEvaluateAsync(EnqueueScript, new
+        {
+            job = keys.DeliveryJob(job.Id),
+            schedule = keys.DeliverySchedule,
+            json = job.ToJson(),
+            due = due.ToUnixTimeMilliseconds(),
+            deliveryId = job.Id,
+        });
     }
 
     /// <summary>Claims up to <paramref name="max"/> due jobs for <paramref name="lease"/>.</summary>
@@ -74,26 +142,90 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys)
     public static bool IsFinished(string? ledger) => ledger is Sent or DryRun or Dead;
 
     /// <summary>Saves the job (a built payload, an attempt count) and sets its next due time.</summary>
-    public async Task RescheduleAsync(DeliveryJob job, DateTimeOffset due, TimeSpan keep)
+    public async Task RescheduleAsync(DeliveryJob job, DateTimeOffset due)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var db = Db;
-        await db.StringSetAsync(keys.DeliveryJob(job.Id), job.ToJson(), keep);
-        await db.SortedSetAddAsync(keys.DeliverySchedule, job.Id, due.ToUnixTimeMilliseconds());
+        await Db.ScriptEvaluateAsync(RescheduleScript, new
+        {
+            job = keys.DeliveryJob(job.Id),
+            schedule = keys.DeliverySchedule,
+            json = job.ToJson(),
+            due = due.ToUnixTimeMilliseconds(),
+            deliveryId = job.Id,
+        });
     }
 
-    /// <summary>Records the final state in the ledger; from here on the delivery is never sent again.</summary>
+    /// <summary>
+    /// Records the final state in the ledger, kept for <paramref name="retention"/> from now; from here on the
+    /// delivery is never sent again.
+    /// </summary>
     public Task MarkFinishedAsync(string deliveryId, string state, TimeSpan retention) =>
-        Db.StringSetAsync(keys.DeliveryLedger(deliveryId), state, retention);
+        Db.ScriptEvaluateAsync(FinishScript, new
+        {
+            ledger = keys.DeliveryLedger(deliveryId),
+            expiryIndex = keys.DeliveryLedgerExpiry,
+            deliveryId,
+            state,
+            expiresAt = ExpiresAt(retention),
+        });
 
-    /// <summary>Removes a finished job from the schedule.</summary>
-    public async Task RemoveAsync(string deliveryId)
-    {
-        var db = Db;
-        await db.SortedSetRemoveAsync(keys.DeliverySchedule, deliveryId);
-        await db.KeyDeleteAsync(keys.DeliveryJob(deliveryId));
-    }
+    /// <summary>Removes a finished job: its schedule member and its JSON.</summary>
+    public Task RemoveAsync(string deliveryId) =>
+        Db.ScriptEvaluateAsync(RemoveScript, new
+        {
+            schedule = keys.DeliverySchedule,
+            job = keys.DeliveryJob(deliveryId),
+            deliveryId,
+        });
 
     /// <summary>Jobs in the schedule (first attempts, late-join waits and retries).</summary>
     public Task<long> BacklogAsync() => Db.SortedSetLengthAsync(keys.DeliverySchedule);
+
+    /// <summary>
+    /// Deletes ledger entries whose retention ended by <paramref name="now"/>, oldest first, in at most
+    /// <paramref name="maxBatches"/> script calls of <paramref name="batchSize"/> entries; returns how many went.
+    /// Ledger keys an older version wrote with a TTL are not indexed: they expire by their TTL as before.
+    /// </summary>
+    public async Task<long> RemoveExpiredLedgerEntriesAsync(
+        DateTimeOffset now, int batchSize = LedgerCleanupBatchSize, int maxBatches = LedgerCleanupMaxBatches)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        long removed = 0;
+        for (var batch = 0; batch < maxBatches; batch++)
+        {
+            var expired = await Db.SortedSetRangeByScoreAsync(
+                keys.DeliveryLedgerExpiry, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), take: batchSize);
+            if (expired.Length == 0)
+            {
+                break;
+            }
+
+            removed += await RemoveLedgerEntriesIfExpiredAsync([.. expired.Select(id => id.ToString())], now);
+            if (expired.Length < batchSize)
+            {
+                break;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>
+    /// Deletes the ledger entries of <paramref name="deliveryIds"/> whose indexed expiry is still due by
+    /// <paramref name="now"/> when the script runs; returns how many went.
+    /// </summary>
+    internal async Task<long> RemoveLedgerEntriesIfExpiredAsync(IReadOnlyList<string> deliveryIds, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(deliveryIds);
+        if (deliveryIds.Count == 0)
+        {
+            return 0;
+        }
+
+        RedisKey[] scriptKeys = [keys.DeliveryLedgerExpiry, .. deliveryIds.Select(keys.DeliveryLedger)];
+        RedisValue[] scriptValues = [now.ToUnixTimeMilliseconds(), .. deliveryIds.Select(id => (RedisValue)id)];
+        return (long)await Db.ScriptEvaluateAsync(RemoveIfExpiredScript, scriptKeys, scriptValues);
+    }
+
+    private long ExpiresAt(TimeSpan retention) => (time.GetUtcNow() + retention).ToUnixTimeMilliseconds();
 }

@@ -34,11 +34,20 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Sorted set of pending TikTok deliveries (member: delivery id), scored by due time in Unix ms.</summary>
     public RedisKey DeliverySchedule => $"{Prefix}delivery:schedule";
 
-    /// <summary>JSON of one pending delivery: the built event, attempts, first attempt time.</summary>
+    /// <summary>
+    /// JSON of one pending delivery: the built event, attempts, first attempt time. No TTL (an evicted job would
+    /// be a lost conversion): written and deleted together with its <see cref="DeliverySchedule"/> member.
+    /// </summary>
     public RedisKey DeliveryJob(string deliveryId) => $"{Prefix}delivery:job:{deliveryId}";
 
-    /// <summary>Dedup ledger entry for pixel + event + event_id (SET NX with expiry): queued, sent or dead.</summary>
+    /// <summary>
+    /// Dedup ledger entry for pixel + event + event_id: queued, sent or dead. No TTL (an evicted entry would let a
+    /// duplicate through): it expires through <see cref="DeliveryLedgerExpiry"/> and the worker's ledger cleanup.
+    /// </summary>
     public RedisKey DeliveryLedger(string deliveryId) => $"{Prefix}delivery:ledger:{deliveryId}";
+
+    /// <summary>Sorted set of delivery ids with a ledger entry, scored by when that entry expires (Unix ms).</summary>
+    public RedisKey DeliveryLedgerExpiry => $"{Prefix}delivery:ledger-expiry";
 
     /// <summary>Stream of permanently failed deliveries with reason and TikTok's message.</summary>
     public RedisKey DeadLetterStream => $"{Prefix}deadletter";
