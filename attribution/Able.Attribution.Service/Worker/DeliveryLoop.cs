@@ -70,7 +70,7 @@ internal sealed partial class DeliveryLoop(
             {
                 break;
             }
-            catch (RedisException error)
+            catch (Exception error) when (RedisUnavailable.Is(error))
             {
                 LogRedisError(logger, error.GetType().Name, error);
                 try

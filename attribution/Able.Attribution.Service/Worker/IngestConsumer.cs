@@ -106,7 +106,7 @@ internal sealed partial class IngestConsumer(
             {
                 break;
             }
-            catch (RedisException error)
+            catch (Exception error) when (RedisUnavailable.Is(error))
             {
                 LogRedisError(logger, error.GetType().Name, error);
                 await DelayQuietlyAsync(TimeSpan.FromSeconds(1), stoppingToken);

@@ -80,6 +80,15 @@ public sealed class RedisServerProcess : IAsyncDisposable
         await WaitUntilAsync(answers: true);
     }
 
+    /// <summary>
+    /// Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a Redis stuck in a long
+    /// fork, a swapped-out host or a paused VM. <see cref="Resume"/> lets it go on where it was.
+    /// </summary>
+    public void Pause() => Signal(StopSignal);
+
+    /// <summary>Lets a paused server go on (SIGCONT).</summary>
+    public void Resume() => Signal(ContinueSignal);
+
     /// <summary>Kills the server (as a crash would) and waits until its port refuses connections.</summary>
     public async Task StopAsync()
     {
@@ -103,6 +112,20 @@ public sealed class RedisServerProcess : IAsyncDisposable
         catch (IOException)
         {
             // A temporary folder left behind is harmless.
+        }
+    }
+
+    private const int StopSignal = 19;     // SIGSTOP on Linux
+    private const int ContinueSignal = 18; // SIGCONT on Linux
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
+    private void Signal(int signal)
+    {
+        if (process is not { HasExited: false } running || SendSignal(running.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"Could not signal redis-server on port {Port} ({signal}).");
         }
     }
 
