@@ -17,11 +17,7 @@ public sealed partial class AbleOptionsValidator
         RequireBetween($"{path}:ReadCount", worker.ReadCount, 1, 10_000, errors);
         RequireBetween($"{path}:PollIntervalMilliseconds", worker.PollIntervalMilliseconds, 10, 60_000, errors);
         RequireBetween($"{path}:StreamRetentionMinutes", worker.StreamRetentionMinutes, 1, 90 * 1440, errors);
-        if (worker.MaxIngestAttempts < 1)
-        {
-            errors.Add($"{path}:MaxIngestAttempts must be at least 1 (deliveries of an ingest entry before it is dead-lettered)");
-        }
-
+        RequireBetween($"{path}:MaxIngestAttempts", worker.MaxIngestAttempts, 1, 1000, errors);
         if (worker.ClaimIdleSeconds < 1 || worker.ClaimIdleSeconds * 1000L <= worker.RequestTimeoutMilliseconds)
         {
             errors.Add($"{path}:ClaimIdleSeconds must be at least 1 and longer than {path}:RequestTimeoutMilliseconds");

@@ -52,7 +52,7 @@ public sealed record WorkerOptions
     /// Deliveries of one ingest entry (counted by the stream itself: the consumer group's delivery counter,
     /// so restarts and other replicas count too) after which an entry that still fails is moved to the
     /// dead-letter stream with the error, acknowledged and counted in <c>able_ingest_poison_total</c>, instead
-    /// of failing at every reclaim forever. At least 1. Default 5.
+    /// of failing at every reclaim forever. 1 to 1000. Default 5.
     /// </summary>
     public int MaxIngestAttempts { get; init; } = 5;
 

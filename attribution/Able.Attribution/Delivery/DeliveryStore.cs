@@ -107,18 +107,7 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys, 
     }
 
     /// <summary>Stores the job (unless it exists: a reclaimed entry) and schedules it (unless scheduled).</summary>
-    public async Task EnqueueAsync(DeliveryJob job, DateTimeOffset due)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        await Db.ScriptEvaluateAsync(EnqueueScript, new
-        {
-            job = keys.DeliveryJob(job.Id),
-            schedule = keys.DeliverySchedule,
-            json = job.ToJson(),
-            due = due.ToUnixTimeMilliseconds(),
-            deliveryId = job.Id,
-        });
-    }
+    public Task EnqueueAsync(DeliveryJob job, DateTimeOffset due) => WriteJobAsync(EnqueueScript, job, due);
 
     /// <summary>Claims up to <paramref name="max"/> due jobs for <paramref name="lease"/>.</summary>
     public async Task<string[]> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int max)
@@ -142,18 +131,7 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys, 
     public static bool IsFinished(string? ledger) => ledger is Sent or DryRun or Dead;
 
     /// <summary>Saves the job (a built payload, an attempt count) and sets its next due time.</summary>
-    public async Task RescheduleAsync(DeliveryJob job, DateTimeOffset due)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        await Db.ScriptEvaluateAsync(RescheduleScript, new
-        {
-            job = keys.DeliveryJob(job.Id),
-            schedule = keys.DeliverySchedule,
-            json = job.ToJson(),
-            due = due.ToUnixTimeMilliseconds(),
-            deliveryId = job.Id,
-        });
-    }
+    public Task RescheduleAsync(DeliveryJob job, DateTimeOffset due) => WriteJobAsync(RescheduleScript, job, due);
 
     /// <summary>
     /// Records the final state in the ledger, kept for <paramref name="retention"/> from now; from here on the
@@ -225,6 +203,20 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys, 
         RedisKey[] scriptKeys = [keys.DeliveryLedgerExpiry, .. deliveryIds.Select(keys.DeliveryLedger)];
         RedisValue[] scriptValues = [now.ToUnixTimeMilliseconds(), .. deliveryIds.Select(id => (RedisValue)id)];
         return (long)await Db.ScriptEvaluateAsync(RemoveIfExpiredScript, scriptKeys, scriptValues);
+    }
+
+    /// <summary>Runs <paramref name="script"/> (enqueue or reschedule) on the job and its schedule member together.</summary>
+    private Task<RedisResult> WriteJobAsync(LuaScript script, DeliveryJob job, DateTimeOffset due)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return Db.ScriptEvaluateAsync(script, new
+        {
+            job = keys.DeliveryJob(job.Id),
+            schedule = keys.DeliverySchedule,
+            json = job.ToJson(),
+            due = due.ToUnixTimeMilliseconds(),
+            deliveryId = job.Id,
+        });
     }
 
     private long ExpiresAt(TimeSpan retention) => (time.GetUtcNow() + retention).ToUnixTimeMilliseconds();

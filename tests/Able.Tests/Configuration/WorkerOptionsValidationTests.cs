@@ -21,7 +21,7 @@ public sealed class WorkerOptionsValidationTests
     [InlineData("MaxEventAgeDays", "Able:Worker:MaxEventAgeDays must be between 1 and 28")]
     [InlineData("ClaimIdleSeconds", "Able:Worker:ClaimIdleSeconds must be at least 1 and longer than Able:Worker:RequestTimeoutMilliseconds")]
     [InlineData("GracePeriodSeconds", "Able:Worker:GracePeriodSeconds must be between 0 and 3600")]
-    [InlineData("MaxIngestAttempts", "Able:Worker:MaxIngestAttempts must be at least 1")]
+    [InlineData("MaxIngestAttempts", "Able:Worker:MaxIngestAttempts must be between 1 and 1000")]
     public void A_bad_value_is_named_by_its_key(string key, string message)
     {
         var worker = key switch
