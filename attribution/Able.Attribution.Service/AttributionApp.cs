@@ -1,6 +1,7 @@
-using Able.Attribution.Hosting;
 using Able.Attribution.Service.Ingress;
-using Able.Attribution.Service.Worker;
+using Able.Attribution.Worker;
+using Able.Hosting;
+using Able.Hosting.Management;
 
 namespace Able.Attribution.Service;
 

@@ -1,4 +1,4 @@
-using Able.Attribution.Hosting;
 using Able.Attribution.Service;
+using Able.Hosting;
 
 return await AbleHost.RunAsync(args, AttributionApp.Build);

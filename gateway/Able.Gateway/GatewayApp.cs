@@ -1,8 +1,9 @@
-using Able.Attribution.Hosting;
 using Able.Gateway.Capture;
 using Able.Gateway.Decoration;
 using Able.Gateway.RateLimiting;
 using Able.Gateway.Routing;
+using Able.Hosting;
+using Able.Hosting.Management;
 
 namespace Able.Gateway;
 

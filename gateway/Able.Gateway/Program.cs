@@ -1,4 +1,4 @@
-using Able.Attribution.Hosting;
 using Able.Gateway;
+using Able.Hosting;
 
 return await AbleHost.RunAsync(args, GatewayApp.Build);

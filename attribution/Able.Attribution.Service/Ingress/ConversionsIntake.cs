@@ -1,6 +1,6 @@
-using Able.Attribution.Configuration;
 using Able.Attribution.Conversions;
 using Able.Attribution.Ingest;
+using Able.Schema.Configuration;
 using Microsoft.Net.Http.Headers;
 
 namespace Able.Attribution.Service.Ingress;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Able.Attribution.Ingest;
-using Able.Attribution.Redis;
+using Able.Schema.Redis;
 using StackExchange.Redis;
 
 namespace Able.Attribution.Service.Ingress;

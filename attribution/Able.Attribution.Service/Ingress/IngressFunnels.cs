@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Able.Attribution.Configuration;
+using Able.Hosting.Configuration;
+using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Able.Attribution.Service.Ingress;

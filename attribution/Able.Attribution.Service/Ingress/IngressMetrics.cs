@@ -1,5 +1,5 @@
-using Able.Attribution.Configuration;
-using Able.Attribution.Redis;
+using Able.Schema.Configuration;
+using Able.Schema.Redis;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using StackExchange.Redis;

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
-using Able.Attribution.Configuration;
+using Able.Hosting;
+using Able.Schema.Configuration;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Able.Attribution.Service.Ingress;

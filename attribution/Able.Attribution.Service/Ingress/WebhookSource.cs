@@ -1,6 +1,6 @@
-using Able.Attribution.Configuration;
 using Able.Attribution.Ingest;
 using Able.Attribution.Signatures;
+using Able.Schema.Configuration;
 
 namespace Able.Attribution.Service.Ingress;
 

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Able.Attribution.Calendly;
-using Able.Attribution.Configuration;
 using Able.Attribution.Identity;
 using Able.Attribution.Ingest;
 using Able.Attribution.Stripe;
+using Able.Schema.Configuration;
+using Able.Schema.Identity;
 
 namespace Able.Attribution.Conversions;
 
@@ -52,7 +53,7 @@ public static class ConversionClassifier
             ReceiptId = $"{delivery.Event}:{uuid}",
             EventTime = delivery.InviteeCreatedAt ?? delivery.CreatedAt,
             EmailHashes = Hashes(ContactHashing.HashEmail(delivery.Email)),
-            PhoneHashes = Hashes(ContactHashing.HashPhone(delivery.Phone, funnel.DefaultPhoneRegion)),
+            PhoneHashes = Hashes(PhoneHashing.HashPhone(delivery.Phone, funnel.DefaultPhoneRegion)),
             CarriedVisitorId = carried,
             CarrierName = funnel.Calendly.CarrierParam,
             InviteeUuid = uuid,
@@ -139,7 +140,7 @@ public static class ConversionClassifier
             ReceiptId = $"{payment.Type}:{id}",
             EventTime = payment.Created,
             EmailHashes = Hashes(ContactHashing.HashEmail(payment.Email)),
-            PhoneHashes = Hashes(ContactHashing.HashPhone(payment.Phone, funnel.DefaultPhoneRegion)),
+            PhoneHashes = Hashes(PhoneHashing.HashPhone(payment.Phone, funnel.DefaultPhoneRegion)),
             CarriedVisitorId = payment.ClientReferenceId,
             CarrierName = "client_reference_id",
             Value = payment.Amount,
@@ -204,7 +205,7 @@ public static class ConversionClassifier
             OrderId = item.String("order_id"),
             PageUrl = item.String("url"),
             EmailHashes = Hashes(ContactHashing.HashEmail(item.String("email"))),
-            PhoneHashes = Hashes(ContactHashing.HashPhone(item.String("phone"), funnel.DefaultPhoneRegion)),
+            PhoneHashes = Hashes(PhoneHashing.HashPhone(item.String("phone"), funnel.DefaultPhoneRegion)),
             ExternalIdHashes = Hashes(ContactHashing.HashExternalId(item.String("external_id"))),
             CarriedVisitorId = item.String("visitor_id"),
             CarrierName = "visitor_id",

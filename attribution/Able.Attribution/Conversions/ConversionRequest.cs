@@ -2,6 +2,8 @@ using System.Text.Json;
 using Able.Attribution.Identity;
 using Able.Attribution.Ingest;
 using Able.Attribution.Visitors;
+using Able.Schema.Identity;
+using Able.Schema.Visitors;
 
 namespace Able.Attribution.Conversions;
 

@@ -1,6 +1,7 @@
-using Able.Attribution.Configuration;
 using Able.Attribution.Receipts;
 using Able.Attribution.TikTok;
+using Able.Attribution.Worker;
+using Able.Schema.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

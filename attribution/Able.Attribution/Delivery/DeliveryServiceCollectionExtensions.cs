@@ -1,6 +1,7 @@
 using Able.Attribution.Receipts;
 using Able.Attribution.TikTok;
 using Able.Attribution.Visitors;
+using Able.Attribution.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,8 +1,10 @@
-using Able.Attribution.Configuration;
 using Able.Attribution.Conversions;
 using Able.Attribution.Receipts;
 using Able.Attribution.TikTok;
 using Able.Attribution.Visitors;
+using Able.Attribution.Worker;
+using Able.Schema.Configuration;
+using Able.Schema.Visitors;
 
 namespace Able.Attribution.Delivery;
 

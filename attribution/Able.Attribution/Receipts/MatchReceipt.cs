@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Able.Schema.Visitors;
 
 namespace Able.Attribution.Receipts;
 

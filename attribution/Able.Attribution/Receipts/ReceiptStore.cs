@@ -1,4 +1,4 @@
-using Able.Attribution.Redis;
+using Able.Schema.Redis;
 using StackExchange.Redis;
 
 namespace Able.Attribution.Receipts;

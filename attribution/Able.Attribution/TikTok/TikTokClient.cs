@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Able.Attribution.Configuration;
 using Able.Attribution.Ingest;
+using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
 using Prometheus;
 

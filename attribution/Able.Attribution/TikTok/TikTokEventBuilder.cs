@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
-using Able.Attribution.Configuration;
 using Able.Attribution.Conversions;
 using Able.Attribution.Identity;
 using Able.Attribution.Visitors;
+using Able.Schema.Configuration;
+using Able.Schema.Identity;
+using Able.Schema.Visitors;
 
 namespace Able.Attribution.TikTok;
 

@@ -1,5 +1,6 @@
 using Able.Attribution.Conversions;
-using Able.Attribution.Redis;
+using Able.Schema.Redis;
+using Able.Schema.Visitors;
 using StackExchange.Redis;
 
 namespace Able.Attribution.Visitors;

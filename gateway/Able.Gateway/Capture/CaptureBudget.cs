@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Able.Attribution.Configuration;
+using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Able.Gateway.Capture;

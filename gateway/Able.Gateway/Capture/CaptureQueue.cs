@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Able.Attribution.Configuration;
+using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Able.Gateway.Capture;

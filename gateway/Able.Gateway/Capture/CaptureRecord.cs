@@ -1,4 +1,4 @@
-using Able.Attribution.Visitors;
+using Able.Schema.Visitors;
 
 namespace Able.Gateway.Capture;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Able.Attribution.Configuration;
-using Able.Attribution.Redis;
-using Able.Attribution.Visitors;
+using Able.Schema.Configuration;
+using Able.Schema.Redis;
+using Able.Schema.Visitors;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

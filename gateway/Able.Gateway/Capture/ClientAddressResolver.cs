@@ -1,6 +1,6 @@
 using System.Net;
-using Able.Attribution.Configuration;
-using Able.Attribution.Hosting;
+using Able.Hosting;
+using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Able.Gateway.Capture;

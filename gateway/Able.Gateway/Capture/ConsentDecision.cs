@@ -1,4 +1,4 @@
-using Able.Attribution.Configuration;
+using Able.Schema.Configuration;
 
 namespace Able.Gateway.Capture;
 

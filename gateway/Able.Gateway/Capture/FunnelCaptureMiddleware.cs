@@ -1,5 +1,5 @@
-using Able.Attribution.Configuration;
 using Able.Gateway.Routing;
+using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Model;
 

@@ -1,5 +1,5 @@
-using Able.Attribution.Configuration;
 using Able.Gateway.Decoration;
+using Able.Schema.Configuration;
 using Microsoft.Net.Http.Headers;
 
 namespace Able.Gateway.Capture;

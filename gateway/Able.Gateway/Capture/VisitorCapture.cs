@@ -1,7 +1,7 @@
-using Able.Attribution.Configuration;
-using Able.Attribution.Identity;
-using Able.Attribution.Visitors;
 using Able.Gateway.Decoration;
+using Able.Schema.Configuration;
+using Able.Schema.Identity;
+using Able.Schema.Visitors;
 using Microsoft.Net.Http.Headers;
 
 namespace Able.Gateway.Capture;

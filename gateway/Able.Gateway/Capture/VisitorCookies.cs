@@ -1,9 +1,9 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using Able.Attribution.Configuration;
-using Able.Attribution.Visitors;
 using Able.Gateway.Decoration;
+using Able.Schema.Configuration;
+using Able.Schema.Visitors;
 using Microsoft.Extensions.Primitives;
 
 namespace Able.Gateway.Capture;

@@ -1,6 +1,6 @@
-using Able.Attribution.Hosting;
-using Able.Attribution.Redis;
-using Able.Attribution.Visitors;
+using Able.Hosting.Management;
+using Able.Schema.Redis;
+using Able.Schema.Visitors;
 using StackExchange.Redis;
 
 namespace Able.Gateway.Capture;

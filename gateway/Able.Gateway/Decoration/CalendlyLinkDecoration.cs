@@ -1,3 +1,4 @@
+using Able.Schema.Visitors;
 namespace Able.Gateway.Decoration;
 
 /// <summary>

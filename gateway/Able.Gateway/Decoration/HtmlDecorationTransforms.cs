@@ -1,6 +1,6 @@
-using Able.Attribution.Configuration;
 using Able.Gateway.Capture;
 using Able.Gateway.Routing;
+using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;

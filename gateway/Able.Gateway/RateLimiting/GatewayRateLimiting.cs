@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Able.Attribution.Configuration;
-using Able.Attribution.Hosting;
 using Able.Gateway.Capture;
+using Able.Hosting.Management;
+using Able.Schema.Configuration;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

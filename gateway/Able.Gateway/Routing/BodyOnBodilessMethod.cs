@@ -1,4 +1,4 @@
-using Able.Attribution.Hosting;
+using Able.Hosting.Management;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Able.Gateway.Routing;

@@ -1,4 +1,4 @@
-using Able.Attribution.Configuration;
+using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Configuration;

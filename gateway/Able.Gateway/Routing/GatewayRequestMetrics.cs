@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Able.Attribution.Hosting;
+using Able.Hosting.Management;
 using Prometheus;
 using Yarp.ReverseProxy.Model;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
-using Able.Attribution.Hosting;
 using Able.Gateway.Capture;
+using Able.Hosting;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Transforms;
 

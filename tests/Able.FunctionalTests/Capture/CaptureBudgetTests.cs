@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
-using Able.Attribution.Redis;
 using Able.Attribution.Visitors;
 using Able.FunctionalTests.Infrastructure;
+using Able.Schema.Redis;
+using Able.Schema.Visitors;
 using static Able.FunctionalTests.Capture.GatewayRequests;
 
 namespace Able.FunctionalTests.Capture;

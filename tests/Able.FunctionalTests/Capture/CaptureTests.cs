@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Able.Attribution.Redis;
 using Able.Attribution.Visitors;
 using Able.FunctionalTests.Infrastructure;
+using Able.Schema.Redis;
+using Able.Schema.Visitors;
 using static Able.FunctionalTests.Capture.GatewayRequests;
 
 namespace Able.FunctionalTests.Capture;
@@ -293,7 +294,7 @@ public sealed class CaptureTests
             Assert.Equal(visitorId, VisitorCookie(response));
         }
 
-        var emailHash = Able.Attribution.Identity.ContactHashing.Sha256Hex("jane.doe@example.com");
+        var emailHash = Able.Schema.Identity.ContactHashing.Sha256Hex("jane.doe@example.com");
         // The writer pipelines several commands per capture; wait for the last of them, not just the first.
         var fields = await VisitorAsync(redis, config, visitorId, f => f.ContainsKey(VisitorFields.EmailHashes) && f.ContainsKey(VisitorFields.LastTouch));
         Assert.Equal("INV-0b7f-4e1a", fields[VisitorFields.InviteeUuid]);

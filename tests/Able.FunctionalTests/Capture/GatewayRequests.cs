@@ -1,7 +1,8 @@
 using System.Net.Http.Headers;
-using Able.Attribution.Redis;
 using Able.Attribution.Visitors;
 using Able.FunctionalTests.Infrastructure;
+using Able.Schema.Redis;
+using Able.Schema.Visitors;
 using StackExchange.Redis;
 
 namespace Able.FunctionalTests.Capture;

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Able.Attribution.Redis;
 using Able.Attribution.Visitors;
+using Able.Schema.Redis;
+using Able.Schema.Visitors;
 using static Able.FunctionalTests.Capture.GatewayRequests;
 
 namespace Able.FunctionalTests.Capture;

@@ -1,6 +1,6 @@
 using System.Net;
-using Able.Attribution.Redis;
 using Able.FunctionalTests.Infrastructure;
+using Able.Schema.Redis;
 using StackExchange.Redis;
 using static Able.FunctionalTests.Capture.GatewayRequests;
 

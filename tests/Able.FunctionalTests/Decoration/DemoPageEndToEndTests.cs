@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
-using Able.Attribution.Redis;
 using Able.Attribution.Visitors;
 using Able.FunctionalTests.Infrastructure;
+using Able.Schema.Redis;
+using Able.Schema.Visitors;
 using Microsoft.AspNetCore.Http;
 
 namespace Able.FunctionalTests.Decoration;

@@ -1,8 +1,10 @@
-using Able.Attribution.Configuration;
 using Able.Attribution.Delivery;
 using Able.Attribution.Receipts;
-using Able.Attribution.Redis;
-using Able.Attribution.Service.Worker;
+using Able.Attribution.Worker;
+using Able.Hosting.Configuration;
+using Able.Hosting.Redis;
+using Able.Schema.Configuration;
+using Able.Schema.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -106,7 +108,7 @@ public static class WorkerTestData
     public static async Task WriteVisitorAsync(StackExchange.Redis.IDatabase db, RedisKeys keys, string visitorId, string ttclid, DateTimeOffset clickAt, string ip, string userAgent = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X)")
     {
         var url = $"https://book.example.com/?ttclid={ttclid}&utm_source=tiktok";
-        var touch = new Able.Attribution.Visitors.VisitorTouch
+        var touch = new Able.Schema.Visitors.VisitorTouch
         {
             Kind = "pageview",
             Funnel = "acme",
@@ -121,17 +123,17 @@ public static class WorkerTestData
         };
         await db.HashSetAsync(keys.Visitor(visitorId),
         [
-            new(Able.Attribution.Visitors.VisitorFields.FirstTouch, touch.ToJson()),
-            new(Able.Attribution.Visitors.VisitorFields.LastTouch, touch.ToJson()),
-            new(Able.Attribution.Visitors.VisitorFields.ClickTtclid, ttclid),
-            new(Able.Attribution.Visitors.VisitorFields.ClickAt, clickAt.ToUnixTimeMilliseconds()),
-            new(Able.Attribution.Visitors.VisitorFields.ClickUrl, url),
-            new(Able.Attribution.Visitors.VisitorFields.ClickReferrer, "https://www.tiktok.com/"),
-            new(Able.Attribution.Visitors.VisitorFields.Ttp, "ttp-" + visitorId),
-            new(Able.Attribution.Visitors.VisitorFields.Ip, ip),
-            new(Able.Attribution.Visitors.VisitorFields.UserAgent, userAgent),
-            new(Able.Attribution.Visitors.VisitorFields.AcceptLanguage, "de-DE,de;q=0.9"),
-            new(Able.Attribution.Visitors.VisitorFields.Funnel, "acme"),
+            new(Able.Schema.Visitors.VisitorFields.FirstTouch, touch.ToJson()),
+            new(Able.Schema.Visitors.VisitorFields.LastTouch, touch.ToJson()),
+            new(Able.Schema.Visitors.VisitorFields.ClickTtclid, ttclid),
+            new(Able.Schema.Visitors.VisitorFields.ClickAt, clickAt.ToUnixTimeMilliseconds()),
+            new(Able.Schema.Visitors.VisitorFields.ClickUrl, url),
+            new(Able.Schema.Visitors.VisitorFields.ClickReferrer, "https://www.tiktok.com/"),
+            new(Able.Schema.Visitors.VisitorFields.Ttp, "ttp-" + visitorId),
+            new(Able.Schema.Visitors.VisitorFields.Ip, ip),
+            new(Able.Schema.Visitors.VisitorFields.UserAgent, userAgent),
+            new(Able.Schema.Visitors.VisitorFields.AcceptLanguage, "de-DE,de;q=0.9"),
+            new(Able.Schema.Visitors.VisitorFields.Funnel, "acme"),
         ]);
     }
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using Able.Attribution.Redis;
 using Able.Attribution.Visitors;
 using Able.FunctionalTests.Capture;
 using Able.FunctionalTests.Infrastructure;

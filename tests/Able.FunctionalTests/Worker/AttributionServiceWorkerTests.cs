@@ -1,8 +1,9 @@
 using System.Globalization;
 using Able.Attribution.Receipts;
-using Able.Attribution.Redis;
 using Able.Attribution.Visitors;
 using Able.FunctionalTests.Infrastructure;
+using Able.Schema.Redis;
+using Able.Schema.Visitors;
 using Able.Tests;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -19,7 +19,7 @@ public sealed class DeliveryUnderEvictionTests
         await using var tikTok = await FakeTikTok.StartAsync();
         using var config = WorkerTestData.Config(redis.ConnectionString, tikTok, graceSeconds: 4);
         var time = new ShiftedTime(ShiftedTime.At(WorkerDeliveryTests.BookedAt));
-        var keys = new Able.Attribution.Redis.RedisKeys(config.KeyPrefix);
+        var keys = new Able.Schema.Redis.RedisKeys(config.KeyPrefix);
         var db = filler.GetDatabase();
         await using var worker = await WorkerHost.StartAsync(config, time);
 
@@ -45,7 +45,7 @@ public sealed class DeliveryUnderEvictionTests
         // Calendly delivers the same webhook again: the ledger entry survived the eviction, so it is not sent twice.
         await WorkerTestData.AddIngestAsync(db, keys, "calendly", "acme", "invitee.created", webhook, time.GetUtcNow());
         Assert.True(await Eventually.TrueAsync(async () =>
-            (await db.StreamPendingAsync(keys.IngestStream, Able.Attribution.Redis.RedisKeys.WorkerGroup)).PendingMessageCount == 0
+            (await db.StreamPendingAsync(keys.IngestStream, Able.Schema.Redis.RedisKeys.WorkerGroup)).PendingMessageCount == 0
             && (await db.StreamGroupInfoAsync(keys.IngestStream))[0].Lag == 0, TimeSpan.FromSeconds(10)));
         await Task.Delay(4500); // past the grace period a second job would have waited
         Assert.Equal(1, tikTok.AcceptedCount(eventId));

@@ -6,10 +6,11 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Able.Attribution.Identity;
 using Able.Attribution.Receipts;
-using Able.Attribution.Redis;
 using Able.Attribution.Signatures;
 using Able.FunctionalTests.Capture;
 using Able.FunctionalTests.Infrastructure;
+using Able.Schema.Identity;
+using Able.Schema.Redis;
 using Able.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -125,7 +126,7 @@ public sealed partial class FullPathTests
         Assert.Equal(cookieVisitor, vid);
         var db = env.Redis.Multiplexer.GetDatabase();
         Assert.True(await Eventually.TrueAsync(async () =>
-            await db.HashGetAsync(keys.Visitor(vid), Attribution.Visitors.VisitorFields.ClickTtclid) == ttclid, Within));
+            await db.HashGetAsync(keys.Visitor(vid), Schema.Visitors.VisitorFields.ClickTtclid) == ttclid, Within));
         return vid;
     }
 

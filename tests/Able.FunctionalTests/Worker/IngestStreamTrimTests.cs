@@ -1,7 +1,7 @@
 using Able.Attribution.Ingest;
-using Able.Attribution.Redis;
-using Able.Attribution.Service.Worker;
+using Able.Attribution.Worker;
 using Able.FunctionalTests.Infrastructure;
+using Able.Schema.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 

@@ -1,7 +1,8 @@
 using Able.Attribution.Delivery;
 using Able.Attribution.Receipts;
-using Able.Attribution.Redis;
+using Able.Attribution.Worker;
 using Able.FunctionalTests.Infrastructure;
+using Able.Schema.Redis;
 
 namespace Able.FunctionalTests.Worker;
 

@@ -1,5 +1,5 @@
-using Able.Attribution.Redis;
 using Able.FunctionalTests.Infrastructure;
+using Able.Schema.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;

@@ -1,6 +1,7 @@
 using Able.Attribution.Delivery;
-using Able.Attribution.Redis;
+using Able.Attribution.Worker;
 using Able.FunctionalTests.Infrastructure;
+using Able.Schema.Redis;
 using StackExchange.Redis;
 
 namespace Able.FunctionalTests.Worker;

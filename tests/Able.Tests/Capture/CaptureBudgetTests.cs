@@ -1,6 +1,6 @@
 using System.Net;
-using Able.Attribution.Configuration;
 using Able.Gateway.Capture;
+using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Able.Tests.Capture;

@@ -1,6 +1,6 @@
 using System.Net;
-using Able.Attribution.Configuration;
 using Able.Gateway.Capture;
+using Able.Schema.Configuration;
 using CsCheck;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using System.Net;
-using Able.Attribution.Hosting;
 using Able.Gateway.Capture;
+using Able.Hosting;
 
 namespace Able.Tests.Capture;
 

@@ -1,7 +1,8 @@
-using Able.Attribution.Configuration;
 using Able.Attribution.Visitors;
 using Able.Gateway.Capture;
 using Able.Gateway.Decoration;
+using Able.Schema.Configuration;
+using Able.Schema.Visitors;
 using CsCheck;
 using Microsoft.AspNetCore.Http;
 

@@ -1,5 +1,5 @@
-using Able.Attribution.Configuration;
 using Able.Gateway.Capture;
+using Able.Schema.Configuration;
 
 namespace Able.Tests.Capture;
 

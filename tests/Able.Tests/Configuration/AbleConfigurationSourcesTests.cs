@@ -1,6 +1,6 @@
-using Able.Attribution.Configuration;
-using Able.Attribution.Hosting;
 using Able.Gateway;
+using Able.Hosting;
+using Able.Hosting.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,4 @@
-using Able.Attribution.Configuration;
-using Able.Attribution.Hosting;
+using Able.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 

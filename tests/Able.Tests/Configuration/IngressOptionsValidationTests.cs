@@ -1,4 +1,5 @@
-using Able.Attribution.Configuration;
+using Able.Hosting.Configuration;
+using Able.Schema.Configuration;
 
 namespace Able.Tests.Configuration;
 

@@ -1,5 +1,6 @@
-using Able.Attribution.Configuration;
 using Able.Attribution.Delivery;
+using Able.Hosting.Configuration;
+using Able.Schema.Configuration;
 
 namespace Able.Tests.Configuration;
 

@@ -1,5 +1,5 @@
-using Able.Attribution.Configuration;
 using Able.Attribution.Conversions;
+using Able.Schema.Configuration;
 using CsCheck;
 
 namespace Able.Tests.Conversions;

@@ -1,6 +1,6 @@
-using Able.Attribution.Configuration;
 using Able.Attribution.Conversions;
 using Able.Attribution.Ingest;
+using Able.Schema.Configuration;
 
 namespace Able.Tests.Conversions;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Able.Attribution.Hosting;
+using Able.Hosting;
 using CsCheck;
 
 namespace Able.Tests.Hosting;

@@ -1,4 +1,5 @@
 using Able.Attribution.Identity;
+using Able.Schema.Identity;
 using CsCheck;
 
 namespace Able.Tests.Identity;
@@ -30,12 +31,12 @@ public sealed partial class ContactHashingPropertyTests
     public void Any_phone_in_any_region_gives_e164_or_null() =>
         Gen.Select(Phone, Region).Sample((phone, region) =>
         {
-            if (ContactHashing.NormalisePhone(phone, region) is { } e164)
+            if (PhoneHashing.NormalisePhone(phone, region) is { } e164)
             {
                 Assert.Matches(E164(), e164);
             }
 
-            if (ContactHashing.HashPhone(phone, region) is { } hash)
+            if (PhoneHashing.HashPhone(phone, region) is { } hash)
             {
                 Assert.Matches(Sha256(), hash);
             }

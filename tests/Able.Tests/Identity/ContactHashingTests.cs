@@ -1,4 +1,5 @@
 using Able.Attribution.Identity;
+using Able.Schema.Identity;
 
 namespace Able.Tests.Identity;
 
@@ -22,8 +23,8 @@ public sealed class ContactHashingTests
     [InlineData("0151 12345678", "DE", "+4915112345678", "536afd523e19dc83fccba822ef5e4ca646111314aaf0aa286667c5bea18dd70b")]
     public void Phone_is_normalised_to_E164_with_the_default_region_then_hashed(string phone, string region, string e164, string expected)
     {
-        Assert.Equal(e164, ContactHashing.NormalisePhone(phone, region));
-        Assert.Equal(expected, ContactHashing.HashPhone(phone, region));
+        Assert.Equal(e164, PhoneHashing.NormalisePhone(phone, region));
+        Assert.Equal(expected, PhoneHashing.HashPhone(phone, region));
     }
 
     [Theory]
@@ -32,13 +33,13 @@ public sealed class ContactHashingTests
     [InlineData("call me")]
     [InlineData("12")]
     public void Something_that_is_not_a_phone_number_has_no_hash(string phone) =>
-        Assert.Null(ContactHashing.HashPhone(phone, "US"));
+        Assert.Null(PhoneHashing.HashPhone(phone, "US"));
 
     [Fact]
     public void An_already_hashed_phone_is_not_hashed_again() =>
         Assert.Equal(
             "536afd523e19dc83fccba822ef5e4ca646111314aaf0aa286667c5bea18dd70b",
-            ContactHashing.HashPhone("536AFD523E19DC83FCCBA822EF5E4CA646111314AAF0AA286667C5BEA18DD70B", "US"));
+            PhoneHashing.HashPhone("536AFD523E19DC83FCCBA822EF5E4CA646111314AAF0AA286667C5BEA18DD70B", "US"));
 
     [Theory]
     [InlineData("user_123", "80fba0ae1c48e3978e43e4efc365e14e12ea0c830ba8ba5b9a2dafc7e3f2ab8b")]

@@ -1,10 +1,11 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Able.Attribution.Configuration;
 using Able.Attribution.Conversions;
 using Able.Attribution.Ingest;
 using Able.Attribution.TikTok;
 using Able.Attribution.Visitors;
+using Able.Schema.Configuration;
+using Able.Schema.Visitors;
 
 namespace Able.Tests.TikTok;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using Able.Attribution.Visitors;
+using Able.Schema.Visitors;
 using CsCheck;
 
 namespace Able.Tests.Visitors;

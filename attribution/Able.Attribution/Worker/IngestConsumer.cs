@@ -1,0 +1,236 @@
+using Able.Attribution.Delivery;
+using Able.Attribution.Ingest;
+using Able.Schema.Configuration;
+using Able.Schema.Redis;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Able.Attribution.Worker;
+
+/// <summary>
+/// Reads the ingest stream with the worker consumer group: first this consumer's own pending entries
+/// (left by a previous run), then new ones, and every so often entries other replicas left idle too
+/// long (XAUTOCLAIM). An entry is acknowledged only after <see cref="ConversionIntake"/> stored its outcome.
+/// <para>
+/// Poison cap: an entry whose processing throws stays pending and is tried again when reclaimed. Attempts are
+/// counted by the stream itself: the consumer group's delivery counter (XPENDING), which every read of a
+/// pending entry and every claim increments, whichever replica does it and across restarts. When an entry
+/// fails at delivery <c>Able:Worker:MaxIngestAttempts</c> or later, or is delivered more often than that
+/// without ever reaching an outcome (a worker that stopped while processing it), it is moved to the
+/// dead-letter stream with its fields and the error, acknowledged and counted in <c>able_ingest_poison_total</c>.
+/// </para>
+/// </summary>
+internal sealed partial class IngestConsumer(
+    IConnectionMultiplexer redis,
+    RedisKeys keys,
+    ConversionIntake intake,
+    WorkerCheckpoints checkpoints,
+    DeadLetters deadLetters,
+    WorkerMetrics metrics,
+    IOptionsMonitor<AbleOptions> options,
+    TimeProvider time,
+    ILogger<IngestConsumer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.CurrentValue.Worker.Enabled)
+        {
+            return;
+        }
+
+        var consumer = options.CurrentValue.Worker.ConsumerName ?? Environment.MachineName;
+        // Cursors, so an entry that keeps failing (left pending on purpose) never blocks the ones after it.
+        RedisValue ownPendingCursor = "0";
+        RedisValue claimCursor = "0-0";
+        var ownPendingDone = false;
+        var groupReady = false;
+        var nextClaim = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var worker = options.CurrentValue.Worker;
+            try
+            {
+                var db = redis.GetDatabase();
+                if (!groupReady)
+                {
+                    await EnsureGroupAsync(db);
+                    groupReady = true;
+                    LogStarted(logger, consumer);
+                }
+
+                StreamEntry[] entries;
+                // Entries read with ">" are on their first delivery; pending ones read again or claimed are not.
+                var redelivered = true;
+                if (!ownPendingDone)
+                {
+                    entries = await db.StreamReadGroupAsync(keys.IngestStream, RedisKeys.WorkerGroup, consumer, ownPendingCursor, worker.ReadCount);
+                    ownPendingDone = entries.Length == 0;
+                    ownPendingCursor = entries.Length == 0 ? ownPendingCursor : entries[^1].Id;
+                }
+                else if (time.GetUtcNow() >= nextClaim)
+                {
+                    var claimIdle = TimeSpan.FromSeconds(worker.ClaimIdleSeconds);
+                    nextClaim = time.GetUtcNow() + claimIdle / 2;
+                    var claimed = await db.StreamAutoClaimAsync(keys.IngestStream, RedisKeys.WorkerGroup, consumer,
+                        (long)claimIdle.TotalMilliseconds, claimCursor, worker.ReadCount);
+                    entries = claimed.ClaimedEntries;
+                    claimCursor = claimed.NextStartId;
+                    if (claimCursor != "0-0")
+                    {
+                        // More idle entries past this page: claim the next page on the next turn.
+                        nextClaim = time.GetUtcNow();
+                    }
+                    if (entries.Length > 0)
+                    {
+                        LogReclaimed(logger, entries.Length, consumer);
+                    }
+                }
+                else
+                {
+                    entries = await db.StreamReadGroupAsync(keys.IngestStream, RedisKeys.WorkerGroup, consumer, StreamPosition.NewMessages, worker.ReadCount);
+                    redelivered = false;
+                }
+
+                foreach (var entry in entries)
+                {
+                    stoppingToken.ThrowIfCancellationRequested();
+                    await HandleAsync(db, entry, redelivered, worker.MaxIngestAttempts, stoppingToken);
+                }
+
+                if (entries.Length == 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(worker.PollIntervalMilliseconds), time, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception error) when (RedisUnavailable.Is(error))
+            {
+                LogRedisError(logger, error.GetType().Name, error);
+                await DelayQuietlyAsync(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    private async Task HandleAsync(IDatabase db, StreamEntry entry, bool redelivered, int maxAttempts, CancellationToken stoppingToken)
+    {
+        if (entry.IsNull || entry.Values.Length == 0)
+        {
+            // Trimmed from the stream while pending: nothing left to process.
+            await db.StreamAcknowledgeAsync(keys.IngestStream, RedisKeys.WorkerGroup, entry.Id);
+            return;
+        }
+
+        var deliveries = redelivered ? await DeliveryCountAsync(db, entry.Id) : 1;
+        if (deliveries > maxAttempts)
+        {
+            // Earlier deliveries never reached an outcome or a counted failure: the worker stopped while processing it.
+            await GiveUpAsync(db, entry, deliveries, error: null);
+            return;
+        }
+
+        string outcome;
+        try
+        {
+            outcome = await intake.ProcessAsync(entry);
+        }
+        catch (Exception error) when (IsEntryFailure(error))
+        {
+            if (deliveries >= maxAttempts)
+            {
+                await GiveUpAsync(db, entry, deliveries, error);
+                return;
+            }
+
+            // Left pending: it is retried when reclaimed, and the log says why.
+            LogEntryFailed(logger, entry.Id, deliveries, maxAttempts, error);
+            return;
+        }
+
+        await checkpoints.ReachedAsync(WorkerCheckpoints.BeforeAck, stoppingToken);
+        await db.StreamAcknowledgeAsync(keys.IngestStream, RedisKeys.WorkerGroup, entry.Id);
+        LogProcessed(logger, entry.Id, outcome);
+    }
+
+    /// <summary>
+    /// Whether an exception belongs to this entry (counted towards the poison cap) rather than to Redis being
+    /// unreachable (the loop backs off; the entry is not to blame). A Redis server error such as WRONGTYPE is the
+    /// entry's: it fails the same way at every delivery.
+    /// </summary>
+    private static bool IsEntryFailure(Exception error) =>
+        error is not (OperationCanceledException or RedisConnectionException or RedisTimeoutException);
+
+    /// <summary>The entry's delivery counter in the consumer group (1 if it is no longer pending).</summary>
+    private async Task<long> DeliveryCountAsync(IDatabase db, RedisValue entryId)
+    {
+        var pending = await db.StreamPendingMessagesAsync(keys.IngestStream, RedisKeys.WorkerGroup, 1, RedisValue.Null, entryId, entryId);
+        return pending.Length == 0 ? 1 : Math.Max(1, pending[0].DeliveryCount);
+    }
+
+    /// <summary>Dead-letters the entry with its fields and the error, then acknowledges it: it is never tried again.</summary>
+    private async Task GiveUpAsync(IDatabase db, StreamEntry entry, long deliveries, Exception? error)
+    {
+        var funnel = entry[IngestEntry.Funnel].ToString();
+        // Dead letter first: a stop between the two leaves the entry pending, to be dead-lettered again rather than lost.
+        await deadLetters.AddPoisonAsync(entry, funnel, deliveries, error, time.GetUtcNow());
+        await db.StreamAcknowledgeAsync(keys.IngestStream, RedisKeys.WorkerGroup, entry.Id);
+        metrics.IngestPoison.WithLabels(funnel).Inc();
+        if (error is null)
+        {
+            LogGaveUpWithoutOutcome(logger, entry.Id, deliveries);
+        }
+        else
+        {
+            LogGaveUp(logger, entry.Id, deliveries, error);
+        }
+    }
+
+    private async Task EnsureGroupAsync(IDatabase db)
+    {
+        try
+        {
+            await db.StreamCreateConsumerGroupAsync(keys.IngestStream, RedisKeys.WorkerGroup, "0", createStream: true);
+        }
+        catch (RedisServerException error) when (error.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // Another replica (or an earlier run) created it.
+        }
+    }
+
+    private async Task DelayQuietlyAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "Worker consumer {Consumer} reading the ingest stream.")]
+    private static partial void LogStarted(ILogger logger, string consumer);
+
+    [LoggerMessage(EventId = 6202, Level = LogLevel.Information, Message = "Reclaimed {Count} idle ingest entries for consumer {Consumer}.")]
+    private static partial void LogReclaimed(ILogger logger, int count, string consumer);
+
+    [LoggerMessage(EventId = 6203, Level = LogLevel.Debug, Message = "Ingest entry {EntryId}: {Outcome}.")]
+    private static partial void LogProcessed(ILogger logger, RedisValue entryId, string outcome);
+
+    [LoggerMessage(EventId = 6204, Level = LogLevel.Error, Message = "Ingest entry {EntryId} could not be processed at delivery {Delivery} of {MaxAttempts}; it stays pending.")]
+    private static partial void LogEntryFailed(ILogger logger, RedisValue entryId, long delivery, int maxAttempts, Exception error);
+
+    [LoggerMessage(EventId = 6205, Level = LogLevel.Warning, Message = "Worker cannot reach Redis ({Kind}); trying again.")]
+    private static partial void LogRedisError(ILogger logger, string kind, Exception error);
+
+    [LoggerMessage(EventId = 6206, Level = LogLevel.Error, Message = "Ingest entry {EntryId} failed at delivery {Delivery}: moved to the dead-letter stream and acknowledged.")]
+    private static partial void LogGaveUp(ILogger logger, RedisValue entryId, long delivery, Exception error);
+
+    [LoggerMessage(EventId = 6207, Level = LogLevel.Error, Message = "Ingest entry {EntryId} was delivered {Delivery} times without an outcome: moved to the dead-letter stream and acknowledged.")]
+    private static partial void LogGaveUpWithoutOutcome(ILogger logger, RedisValue entryId, long delivery);
+}

@@ -1,0 +1,115 @@
+namespace Able.Schema.Configuration;
+
+/// <summary>
+/// One funnel: the public hosts a customer points at the gateway, the origin behind them, and the
+/// destinations its conversions go to.
+/// </summary>
+public sealed record FunnelOptions
+{
+    /// <summary>Short stable name used in URLs (<c>/calendly-webhook/{mark}</c>), keys and metrics.</summary>
+    public string Mark { get; init; } = "";
+
+    /// <summary>Public host names (optionally with a port) that route to this funnel.</summary>
+    public string[] Hosts { get; init; } = [];
+
+    /// <summary>Absolute base URL of the customer's site behind the gateway.</summary>
+    public string Origin { get; init; } = "";
+
+    /// <summary>Days that personal data (visitor records, identity links) is kept. Default 90.</summary>
+    public int RetentionDays { get; init; } = 90;
+
+    /// <summary>Bearer key for <c>POST /v1/conversions</c>. A secret: set it from the environment.</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Region used for phone numbers written without a country code (ISO 3166 alpha-2).</summary>
+    public string DefaultPhoneRegion { get; init; } = "US";
+
+    public TikTokFunnelOptions TikTok { get; init; } = new();
+
+    public CalendlyFunnelOptions Calendly { get; init; } = new();
+
+    public StripeFunnelOptions Stripe { get; init; } = new();
+
+    public Ga4FunnelOptions? Ga4 { get; init; }
+
+    public VisitorCookieOptions Cookie { get; init; } = new();
+
+    public ConsentOptions Consent { get; init; } = new();
+
+    /// <summary>Tracked links: name → Calendly URL, served as <c>/go/{name}</c>.</summary>
+    public Dictionary<string, string> Links { get; init; } = [];
+
+    /// <summary>Whether Calendly URLs in proxied HTML are decorated. Default on.</summary>
+    public bool DecorateHtml { get; init; } = true;
+}
+
+public sealed record TikTokFunnelOptions
+{
+    public string PixelId { get; init; } = "";
+
+    /// <summary>Events API access token. Empty means dry run: payloads are built and kept, not sent.</summary>
+    public string? AccessToken { get; init; }
+
+    public string? TestEventCode { get; init; }
+
+    public bool LimitedDataUse { get; init; }
+
+    /// <summary>How old a click may be and still be credited. Default 7, at most 28.</summary>
+    public int ClickWindowDays { get; init; } = 7;
+}
+
+public sealed record CalendlyFunnelOptions
+{
+    /// <summary>Webhook signing key. A secret.</summary>
+    public string? SigningKey { get; init; }
+
+    /// <summary>Personal access token for the Calendly API. A secret.</summary>
+    public string? ApiToken { get; init; }
+
+    /// <summary>Event type URIs or uuids that count; empty means all.</summary>
+    public string[] EventTypes { get; init; } = [];
+
+    /// <summary>Query parameter that carries the visitor id through Calendly. Default <c>salesforce_uuid</c>.</summary>
+    public string CarrierParam { get; init; } = "salesforce_uuid";
+
+    /// <summary>Value sent with a free booking, if any.</summary>
+    public decimal? DefaultBookingValue { get; init; }
+
+    public string? DefaultBookingCurrency { get; init; }
+}
+
+public sealed record StripeFunnelOptions
+{
+    /// <summary>Endpoint secret (<c>whsec_...</c>). A secret.</summary>
+    public string? WebhookSecret { get; init; }
+}
+
+public sealed record Ga4FunnelOptions
+{
+    public string MeasurementId { get; init; } = "";
+
+    public string ApiSecret { get; init; } = "";
+}
+
+public sealed record VisitorCookieOptions
+{
+    public string Name { get; init; } = "able_vid";
+
+    /// <summary>Cookie domain, for example <c>.example.com</c>; empty means the request host.</summary>
+    public string? Domain { get; init; }
+
+    /// <summary>Default 400 days, the browsers' cap.</summary>
+    public int MaxAgeDays { get; init; } = 400;
+}
+
+public sealed record ConsentOptions
+{
+    /// <summary>Treat <c>Sec-GPC: 1</c> as a refusal. Default on.</summary>
+    public bool HonorGlobalPrivacyControl { get; init; } = true;
+
+    /// <summary>Name of the site's consent cookie, if it has one.</summary>
+    public string? CookieName { get; init; }
+
+    /// <summary>Values of that cookie that mean "denied".</summary>
+    public string[] DeniedValues { get; init; } = [];
+}

@@ -1,0 +1,60 @@
+using StackExchange.Redis;
+
+namespace Able.Schema.Redis;
+
+/// <summary>
+/// The Redis layout (DESIGN §5). Every key starts with the configured prefix; keys that are touched
+/// together share a hash tag (<c>{v:&lt;vid&gt;}</c>) so the layout also works on Redis Cluster.
+/// </summary>
+public sealed class RedisKeys(string prefix)
+{
+    public string Prefix { get; } = prefix;
+
+    /// <summary>Hash of one visitor: first and last touch, newest click, cookies, contact hashes.</summary>
+    public RedisKey Visitor(string visitorId) => $"{Prefix}{{v:{visitorId}}}";
+
+    /// <summary>Capped list of one visitor's touches, newest first.</summary>
+    public RedisKey VisitorTouches(string visitorId) => $"{Prefix}{{v:{visitorId}}}:touches";
+
+    /// <summary>Identity link: SHA-256 of a normalised email → visitor id.</summary>
+    public RedisKey EmailLink(string emailSha256) => $"{Prefix}id:em:{emailSha256}";
+
+    /// <summary>Identity link: SHA-256 of an E.164 phone number → visitor id.</summary>
+    public RedisKey PhoneLink(string phoneSha256) => $"{Prefix}id:ph:{phoneSha256}";
+
+    /// <summary>Identity link: Calendly invitee uuid → visitor id.</summary>
+    public RedisKey InviteeLink(string inviteeUuid) => $"{Prefix}id:inv:{inviteeUuid}";
+
+    /// <summary>Stream of accepted webhooks and conversions, consumed by the worker.</summary>
+    public RedisKey IngestStream => $"{Prefix}ingest";
+
+    /// <summary>Consumer group of the attribution worker on <see cref="IngestStream"/>.</summary>
+    public const string WorkerGroup = "able-worker";
+
+    /// <summary>Sorted set of pending TikTok deliveries (member: delivery id), scored by due time in Unix ms.</summary>
+    public RedisKey DeliverySchedule => $"{Prefix}delivery:schedule";
+
+    /// <summary>
+    /// JSON of one pending delivery: the built event, attempts, first attempt time. No TTL (an evicted job would
+    /// be a lost conversion): written and deleted together with its <see cref="DeliverySchedule"/> member.
+    /// </summary>
+    public RedisKey DeliveryJob(string deliveryId) => $"{Prefix}delivery:job:{deliveryId}";
+
+    /// <summary>
+    /// Dedup ledger entry for pixel + event + event_id: queued, sent or dead. No TTL (an evicted entry would let a
+    /// duplicate through): it expires through <see cref="DeliveryLedgerExpiry"/> and the worker's ledger cleanup.
+    /// </summary>
+    public RedisKey DeliveryLedger(string deliveryId) => $"{Prefix}delivery:ledger:{deliveryId}";
+
+    /// <summary>Sorted set of delivery ids with a ledger entry, scored by when that entry expires (Unix ms).</summary>
+    public RedisKey DeliveryLedgerExpiry => $"{Prefix}delivery:ledger-expiry";
+
+    /// <summary>Stream of permanently failed deliveries with reason and TikTok's message.</summary>
+    public RedisKey DeadLetterStream => $"{Prefix}deadletter";
+
+    /// <summary>Match receipt of one conversion (JSON), kept for the funnel's retention.</summary>
+    public RedisKey Receipt(string funnel, string receiptId) => $"{Prefix}receipt:{funnel}:{receiptId}";
+
+    /// <summary>Sorted set of a funnel's receipt ids by last update (Unix ms), newest last.</summary>
+    public RedisKey ReceiptIndex(string funnel) => $"{Prefix}receipts:{funnel}";
+}

@@ -1,0 +1,67 @@
+using System.Text.Json.Nodes;
+using Able.Attribution.Conversions;
+using Able.Attribution.Delivery;
+using Able.Attribution.Receipts;
+using Able.Schema.Visitors;
+
+namespace Able.Tests.Schema;
+
+/// <summary>
+/// What is stored in Redis outlives one version of the code: a delivery job (with its conversion and receipt)
+/// and a visitor touch written by the running version must read back after an upgrade, and the admin API shows
+/// receipts as stored. Renaming a C# property must never rename a stored field; these pin every field name.
+/// </summary>
+public sealed class StoredJsonFormatTests
+{
+    [Fact]
+    public void A_delivery_job_keeps_its_stored_field_names()
+    {
+        var conversion = new Conversion
+        {
+            Funnel = "acme", Source = "calendly", SourceType = "invitee.created", Decision = ConversionDecision.Send, Reason = "r",
+            ReceiptId = "rid", Event = "Schedule", EventId = "eid", EventTime = DateTimeOffset.UnixEpoch, Value = 1m, Currency = "USD",
+            ContentId = "c", ContentName = "n", OrderId = "o", PageUrl = "https://x/", EmailHashes = ["e"], PhoneHashes = ["p"],
+            ExternalIdHashes = ["x"], CarriedVisitorId = "v", CarrierName = "utm_term", InviteeUuid = "i", WaitsForLateJoin = true,
+        };
+        var receipt = new MatchReceipt
+        {
+            Id = "rid", Funnel = "acme", Source = "calendly", SourceType = "invitee.created", EntryId = "1-0", Status = ReceiptStatus.Sent,
+            Reason = "r", Event = "Schedule", EventId = "eid", EventTime = 1, VisitorId = "v", JoinPath = "carrier", NoJoinReason = "n",
+            KeysAvailable = ["ttclid"], KeysSent = ["ttclid"], ClickAgeSeconds = 1, Payload = new JsonObject { ["a"] = 1 }, Attempts = 1,
+            TikTokCode = 0, TikTokMessage = "OK", TikTokRequestId = "req", UpdatedAt = 1,
+        };
+        var job = new DeliveryJob { Id = "p:Schedule:eid", Conversion = conversion, Receipt = receipt, Attempts = 2, FirstAttemptAt = 3 };
+
+        var stored = JsonNode.Parse(job.ToJson())!.AsObject();
+
+        Assert.Equal("attempts conversion first_attempt_at id receipt", Names(stored));
+        Assert.Equal(
+            "carried_visitor_id carrier_name content_id content_name currency decision email_hashes event event_id event_time "
+            + "external_id_hashes funnel invitee_uuid order_id page_url phone_hashes reason receipt_id source source_type value "
+            + "waits_for_late_join",
+            Names(stored["conversion"]!.AsObject()));
+        Assert.Equal(
+            "attempts click_age_seconds entry_id event event_id event_time funnel id join_path keys_available keys_sent "
+            + "no_join_reason payload reason source source_type status tik_tok_code tik_tok_message tik_tok_request_id updated_at visitor_id",
+            Names(stored["receipt"]!.AsObject()));
+        Assert.Equal(job.ToJson(), DeliveryJob.FromJson(job.ToJson())!.ToJson());
+    }
+
+    [Fact]
+    public void A_visitor_touch_keeps_its_stored_field_names()
+    {
+        var touch = new VisitorTouch
+        {
+            Kind = "pageview", Funnel = "acme", At = 1, Url = "https://x/", Referrer = "https://r/", Ip = "1.2.3.4", UserAgent = "ua",
+            AcceptLanguage = "de", Ttclid = "t", Ttp = "p", GaClientId = "1.2", Utm = new() { ["utm_source"] = "tiktok" },
+            ClickIds = new() { ["gclid"] = "g" },
+        };
+
+        Assert.Equal(
+            "accept_language at click_ids funnel ga_client_id ip kind referrer ttclid ttp url user_agent utm",
+            Names(JsonNode.Parse(touch.ToJson())!.AsObject()));
+        Assert.Equal(touch.ToJson(), VisitorTouch.FromJson(touch.ToJson())!.ToJson());
+    }
+
+    private static string Names(JsonObject json) => string.Join(' ', json.Select(p => p.Key).Order(StringComparer.Ordinal));
+}
