@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace Able.Attribution.Service.Ingress;
 
 /// <summary>One stream entry to write: the funnel, the event type and the exact raw bytes.</summary>
-internal readonly record struct IngestItem(string Funnel, string Type, ReadOnlyMemory<byte> Body);
+internal readonly record struct IngestItem(string Mark, string SourceEvent, ReadOnlyMemory<byte> Body);
 
 /// <summary>
 /// Appends verified deliveries to the ingest stream (<see cref="RedisKeys.IngestStream"/>, fields of
@@ -26,7 +26,7 @@ internal sealed class IngestWriter(
         // answered 503; refusing up front keeps "503 means not written" true except for a disconnect mid-write.
         if (!database.IsConnected(stream))
         {
-            IngressLog.IngestUnavailable(logger, source, items[0].Funnel, items.Count, timeoutMs, "not connected");
+            IngressLog.IngestUnavailable(logger, source, items[0].Mark, items.Count, timeoutMs, "not connected");
             return false;
         }
 
@@ -61,7 +61,7 @@ internal sealed class IngestWriter(
         }
         catch (Exception error) when (error is RedisException or TimeoutException)
         {
-            IngressLog.IngestUnavailable(logger, source, items[0].Funnel, items.Count, timeoutMs, error.GetType().Name);
+            IngressLog.IngestUnavailable(logger, source, items[0].Mark, items.Count, timeoutMs, error.GetType().Name);
             return false;
         }
     }
@@ -69,8 +69,8 @@ internal sealed class IngestWriter(
     private static NameValueEntry[] Fields(string source, string receivedAt, IngestItem item) =>
     [
         new(IngestEntry.Source, source),
-        new(IngestEntry.Funnel, item.Funnel),
-        new(IngestEntry.Type, item.Type),
+        new(IngestEntry.Mark, item.Mark),
+        new(IngestEntry.SourceEvent, item.SourceEvent),
         new(IngestEntry.ReceivedAt, receivedAt),
         new(IngestEntry.Body, item.Body),
     ];

@@ -16,9 +16,8 @@ internal sealed class IngressFunnels(IOptionsMonitor<AbleOptions> monitor)
 
     public IngressOptions Limits => Current.Attribution.Ingress;
 
-    /// <summary>The funnel with this mark (marks are lower case; the lookup ignores case).</summary>
-    public FunnelOptions? Find(string? mark) =>
-        string.IsNullOrEmpty(mark) ? null : Current.Funnels.FirstOrDefault(f => string.Equals(f.Mark, mark, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The funnel with this mark (<see cref="AbleOptions.FindFunnel"/>).</summary>
+    public FunnelOptions? Find(string? mark) => Current.FindFunnel(mark);
 
     /// <summary>The funnel whose API key this is, compared in constant time against every funnel.</summary>
     public FunnelOptions? FindByApiKey(string presentedKey)

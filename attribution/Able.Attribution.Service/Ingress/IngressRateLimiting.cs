@@ -50,7 +50,7 @@ internal static class IngressRateLimiting
 
         var funnels = context.RequestServices.GetRequiredService<IngressFunnels>();
         var funnel = ingress.Source == Ingest.IngestEntry.Sources.ConversionsApi
-            ? ConversionsIntake.BearerToken(context.Request) is { } key ? funnels.FindByApiKey(key) : null
+            ? ConversionsApiHandler.BearerToken(context.Request) is { } key ? funnels.FindByApiKey(key) : null
             : funnels.Find(context.GetRouteValue("funnel") as string);
         if (funnel is null)
         {

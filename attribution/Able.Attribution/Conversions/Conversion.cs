@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Able.Attribution.Conversions;
 
 /// <summary>What the classifier decided about one ingest entry.</summary>
@@ -22,13 +24,15 @@ public enum ConversionDecision
 /// </summary>
 public sealed record Conversion
 {
-    public required string Funnel { get; init; }
+    [JsonPropertyName("funnel")]
+    public required string Mark { get; init; }
 
     /// <summary>calendly, stripe or api.</summary>
     public required string Source { get; init; }
 
     /// <summary>The source's event type (<c>invitee.created</c>, <c>invoice.paid</c>, ...).</summary>
-    public required string SourceType { get; init; }
+    [JsonPropertyName("source_type")]
+    public required string SourceEvent { get; init; }
 
     public required ConversionDecision Decision { get; init; }
 
@@ -39,7 +43,8 @@ public sealed record Conversion
     public required string ReceiptId { get; init; }
 
     /// <summary>TikTok standard event name: <c>Schedule</c>, <c>Purchase</c>, ... (null unless sent).</summary>
-    public string? Event { get; init; }
+    [JsonPropertyName("event")]
+    public string? TikTokEvent { get; init; }
 
     public string? EventId { get; init; }
 

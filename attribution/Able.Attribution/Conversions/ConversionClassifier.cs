@@ -31,7 +31,7 @@ public static class ConversionClassifier
 
     private static Conversion FromCalendly(string type, ReadOnlyMemory<byte> body, FunnelOptions funnel)
     {
-        var delivery = CalendlyDelivery.Parse(body, out var error);
+        var delivery = CalendlyBooking.Parse(body, out var error);
         if (delivery is null)
         {
             return Malformed(funnel, IngestEntry.Sources.Calendly, type, error!);
@@ -40,17 +40,17 @@ public static class ConversionClassifier
         var uuid = delivery.InviteeUuid;
         if (uuid is null)
         {
-            return Malformed(funnel, IngestEntry.Sources.Calendly, delivery.Event, "the invitee URI is missing");
+            return Malformed(funnel, IngestEntry.Sources.Calendly, delivery.SourceEvent, "the invitee URI is missing");
         }
 
         var carried = delivery.Tracking.GetValueOrDefault(funnel.Calendly.CarrierParam);
         var baseline = new Conversion
         {
-            Funnel = funnel.Mark,
+            Mark = funnel.Mark,
             Source = IngestEntry.Sources.Calendly,
-            SourceType = delivery.Event,
+            SourceEvent = delivery.SourceEvent,
             Decision = ConversionDecision.Record,
-            ReceiptId = $"{delivery.Event}:{uuid}",
+            ReceiptId = $"{delivery.SourceEvent}:{uuid}",
             EventTime = delivery.InviteeCreatedAt ?? delivery.CreatedAt,
             EmailHashes = Hashes(ContactHashing.HashEmail(delivery.Email)),
             PhoneHashes = Hashes(PhoneHashing.HashPhone(delivery.Phone, funnel.DefaultPhoneRegion)),
@@ -66,7 +66,7 @@ public static class ConversionClassifier
             return baseline with { Decision = ConversionDecision.Ignore, Reason = "event type not in Calendly:EventTypes" };
         }
 
-        switch (delivery.Event)
+        switch (delivery.SourceEvent)
         {
             case "invitee.created" when delivery.OldInvitee is not null:
                 return baseline with { Reason = "rescheduled (old_invitee set): not a new conversion" };
@@ -75,7 +75,7 @@ public static class ConversionClassifier
                 {
                     Decision = ConversionDecision.Send,
                     ReceiptId = $"purchase:{uuid}",
-                    Event = PurchaseEvent,
+                    TikTokEvent = PurchaseEvent,
                     EventId = $"purchase:{uuid}",
                     Value = payment.Amount,
                     Currency = payment.Currency,
@@ -87,7 +87,7 @@ public static class ConversionClassifier
                 {
                     Decision = ConversionDecision.Send,
                     ReceiptId = $"schedule:{uuid}",
-                    Event = ScheduleEvent,
+                    TikTokEvent = ScheduleEvent,
                     EventId = $"schedule:{uuid}",
                     Value = funnel.Calendly.DefaultBookingValue,
                     Currency = funnel.Calendly.DefaultBookingValue is null ? null : funnel.Calendly.DefaultBookingCurrency,
@@ -100,11 +100,11 @@ public static class ConversionClassifier
             case "invitee_no_show.created":
                 return baseline with { Reason = "no-show: recorded, not sent" };
             default:
-                return baseline with { Decision = ConversionDecision.Ignore, Reason = $"Calendly event {delivery.Event} is not a conversion" };
+                return baseline with { Decision = ConversionDecision.Ignore, Reason = $"Calendly event {delivery.SourceEvent} is not a conversion" };
         }
     }
 
-    private static bool CountsForFunnel(CalendlyDelivery delivery, FunnelOptions funnel)
+    private static bool CountsForFunnel(CalendlyBooking delivery, FunnelOptions funnel)
     {
         var filter = funnel.Calendly.EventTypes;
         if (filter.Length == 0 || delivery.EventTypeUri is null)
@@ -128,16 +128,16 @@ public static class ConversionClassifier
         var id = payment.PaymentId ?? payment.EventId;
         if (id is null)
         {
-            return Malformed(funnel, IngestEntry.Sources.Stripe, payment.Type, "the payment has no id");
+            return Malformed(funnel, IngestEntry.Sources.Stripe, payment.SourceEvent, "the payment has no id");
         }
 
         var baseline = new Conversion
         {
-            Funnel = funnel.Mark,
+            Mark = funnel.Mark,
             Source = IngestEntry.Sources.Stripe,
-            SourceType = payment.Type,
+            SourceEvent = payment.SourceEvent,
             Decision = ConversionDecision.Record,
-            ReceiptId = $"{payment.Type}:{id}",
+            ReceiptId = $"{payment.SourceEvent}:{id}",
             EventTime = payment.Created,
             EmailHashes = Hashes(ContactHashing.HashEmail(payment.Email)),
             PhoneHashes = Hashes(PhoneHashing.HashPhone(payment.Phone, funnel.DefaultPhoneRegion)),
@@ -148,7 +148,7 @@ public static class ConversionClassifier
             OrderId = payment.ObjectId,
         };
 
-        return payment.Type switch
+        return payment.SourceEvent switch
         {
             "checkout.session.completed" when payment.IsSubscriptionCheckout =>
                 baseline with { Reason = "subscription checkout: its first invoice.paid is the purchase sent; recorded, not sent" },
@@ -158,12 +158,12 @@ public static class ConversionClassifier
             {
                 Decision = ConversionDecision.Send,
                 ReceiptId = $"purchase:stripe:{id}",
-                Event = PurchaseEvent,
+                TikTokEvent = PurchaseEvent,
                 EventId = $"purchase:stripe:{id}",
             },
             "checkout.session.completed" => baseline with { Reason = "checkout not paid: recorded, not sent" },
             "charge.refunded" => baseline with { Reason = "refund: recorded, not sent" },
-            _ => baseline with { Decision = ConversionDecision.Ignore, Reason = $"Stripe event {payment.Type} is not a conversion" },
+            _ => baseline with { Decision = ConversionDecision.Ignore, Reason = $"Stripe event {payment.SourceEvent} is not a conversion" },
         };
     }
 
@@ -190,12 +190,12 @@ public static class ConversionClassifier
 
         return new Conversion
         {
-            Funnel = funnel.Mark,
+            Mark = funnel.Mark,
             Source = IngestEntry.Sources.ConversionsApi,
-            SourceType = eventName,
+            SourceEvent = eventName,
             Decision = ConversionDecision.Send,
             ReceiptId = eventId,
-            Event = eventName,
+            TikTokEvent = eventName,
             EventId = eventId,
             EventTime = item.Time("event_time"),
             Value = item.Decimal("value"),
@@ -214,9 +214,9 @@ public static class ConversionClassifier
 
     private static Conversion Malformed(FunnelOptions funnel, string source, string type, string reason) => new()
     {
-        Funnel = funnel.Mark,
+        Mark = funnel.Mark,
         Source = source,
-        SourceType = type,
+        SourceEvent = type,
         Decision = ConversionDecision.Malformed,
         Reason = reason,
         ReceiptId = $"malformed:{source}",

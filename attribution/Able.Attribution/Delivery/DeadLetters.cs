@@ -10,7 +10,7 @@ namespace Able.Attribution.Delivery;
 /// ingest entry that failed too often to be processed (<see cref="DeadLetters.IngestKind"/>; then <see cref="EntryId"/>,
 /// <see cref="ErrorType"/> and <see cref="EntryFields"/> are set and <see cref="DeliveryId"/> is empty).
 /// </summary>
-public sealed record DeadLetter(string Id, string DeliveryId, string Funnel, string? Event, string? EventId, string Reason, long? TikTokCode, string? TikTokMessage, string? Payload)
+public sealed record DeadLetter(string Id, string DeliveryId, string Mark, string? TikTokEvent, string? EventId, string Reason, long? TikTokCode, string? TikTokMessage, string? Payload)
 {
     public string Kind { get; init; } = DeadLetters.DeliveryKind;
 
@@ -52,8 +52,8 @@ public sealed partial class DeadLetters(IConnectionMultiplexer redis, RedisKeys 
         [
             new NameValueEntry("kind", DeliveryKind),
             new NameValueEntry("delivery_id", job.Id),
-            new NameValueEntry("funnel", job.Conversion.Funnel),
-            new NameValueEntry("event", job.Conversion.Event),
+            new NameValueEntry("funnel", job.Conversion.Mark),
+            new NameValueEntry("event", job.Conversion.TikTokEvent),
             new NameValueEntry("event_id", job.Conversion.EventId),
             new NameValueEntry("reason", reason),
             new NameValueEntry("code", code?.ToString(CultureInfo.InvariantCulture) ?? ""),

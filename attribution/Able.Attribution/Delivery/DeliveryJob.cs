@@ -26,8 +26,8 @@ public sealed record DeliveryJob
     public static string IdFor(string? pixelId, Conversion conversion)
     {
         ArgumentNullException.ThrowIfNull(conversion);
-        var pixel = string.IsNullOrWhiteSpace(pixelId) ? $"funnel-{conversion.Funnel}" : pixelId;
-        return $"{pixel}:{conversion.Event}:{conversion.EventId}";
+        var pixel = string.IsNullOrWhiteSpace(pixelId) ? $"funnel-{conversion.Mark}" : pixelId;
+        return $"{pixel}:{conversion.TikTokEvent}:{conversion.EventId}";
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, ReceiptJson.Options);

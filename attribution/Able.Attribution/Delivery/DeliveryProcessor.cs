@@ -44,7 +44,7 @@ public sealed partial class DeliveryProcessor(
                 continue;
             }
 
-            var funnel = all.Funnels.FirstOrDefault(f => string.Equals(f.Mark, job.Conversion.Funnel, StringComparison.Ordinal));
+            var funnel = all.FindFunnel(job.Conversion.Mark);
             if (funnel is null)
             {
                 await DeadLetterAsync(null, job, "the funnel is no longer configured", null, null);
@@ -202,8 +202,8 @@ public sealed partial class DeliveryProcessor(
         };
         await receipts.SaveAsync(receipt, retention);
         await store.RemoveAsync(job.Id);
-        metrics.TikTokEvents.WithLabels(job.Conversion.Funnel, ReceiptStatus.DeadLettered).Inc();
-        LogDeadLetter(logger, job.Conversion.Funnel, job.Conversion.EventId ?? "", reason, message ?? "");
+        metrics.TikTokEvents.WithLabels(job.Conversion.Mark, ReceiptStatus.DeadLettered).Inc();
+        LogDeadLetter(logger, job.Conversion.Mark, job.Conversion.EventId ?? "", reason, message ?? "");
     }
 
     /// <summary>Refreshes the backlog and dead-letter gauges.</summary>

@@ -24,7 +24,7 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton<DeliveryStore>();
         services.TryAddSingleton<DeadLetters>();
         services.TryAddSingleton<EventAssembler>();
-        services.TryAddSingleton<ConversionIntake>();
+        services.TryAddSingleton<IngestEntryProcessor>();
         services.TryAddSingleton<DeliveryProcessor>();
         // The client enforces Able:Worker:RequestTimeoutMilliseconds itself, so a timeout is told apart from shutdown.
         services.AddHttpClient<TikTokClient>(client => client.Timeout = Timeout.InfiniteTimeSpan);

@@ -25,7 +25,7 @@ public sealed class EventAssembler(VisitorResolver resolver, WorkerMetrics metri
         }
 
         var built = TikTokEventBuilder.Build(conversion, resolution.Visitor, funnel);
-        metrics.Conversions.WithLabels(funnel.Mark, conversion.Event ?? "", resolution.Visitor is null ? "false" : "true").Inc();
+        metrics.Conversions.WithLabels(funnel.Mark, conversion.TikTokEvent ?? "", resolution.Visitor is null ? "false" : "true").Inc();
         return receipt with
         {
             VisitorId = resolution.Visitor?.VisitorId,

@@ -11,10 +11,10 @@ public static class IngestEntry
     public const string Source = "source";
 
     /// <summary>Funnel mark.</summary>
-    public const string Funnel = "funnel";
+    public const string Mark = "funnel";
 
     /// <summary>The source's event type: <c>invitee.created</c>, <c>checkout.session.completed</c>, or the conversion's event name.</summary>
-    public const string Type = "type";
+    public const string SourceEvent = "type";
 
     /// <summary>Unix milliseconds when the ingress accepted it.</summary>
     public const string ReceivedAt = "received_at";

@@ -18,7 +18,7 @@ public enum EnvelopeVerdict
 }
 
 /// <summary>The outcome of checking one webhook body.</summary>
-public sealed record EnvelopeCheck(EnvelopeVerdict Verdict, string? EventType, string? Problem)
+public sealed record EnvelopeCheck(EnvelopeVerdict Verdict, string? SourceEvent, string? Problem)
 {
     internal static EnvelopeCheck Bad(string problem) => new(EnvelopeVerdict.Malformed, null, problem);
 }

@@ -43,11 +43,13 @@ public sealed record MatchReceipt
 {
     public required string Id { get; init; }
 
-    public required string Funnel { get; init; }
+    [JsonPropertyName("funnel")]
+    public required string Mark { get; init; }
 
     public required string Source { get; init; }
 
-    public required string SourceType { get; init; }
+    [JsonPropertyName("source_type")]
+    public required string SourceEvent { get; init; }
 
     /// <summary>The ingest stream entry this conversion came from.</summary>
     public string? EntryId { get; init; }
@@ -57,7 +59,8 @@ public sealed record MatchReceipt
     /// <summary>Why it was recorded, ignored, dead-lettered or is retrying.</summary>
     public string? Reason { get; init; }
 
-    public string? Event { get; init; }
+    [JsonPropertyName("event")]
+    public string? TikTokEvent { get; init; }
 
     public string? EventId { get; init; }
 

@@ -10,28 +10,28 @@ public sealed class ReceiptStore(IConnectionMultiplexer redis, RedisKeys keys)
     {
         ArgumentNullException.ThrowIfNull(receipt);
         var db = redis.GetDatabase();
-        var index = keys.ReceiptIndex(receipt.Funnel);
+        var index = keys.ReceiptIndex(receipt.Mark);
         await Task.WhenAll(
-            db.StringSetAsync(keys.Receipt(receipt.Funnel, receipt.Id), receipt.ToJson(), retention),
+            db.StringSetAsync(keys.Receipt(receipt.Mark, receipt.Id), receipt.ToJson(), retention),
             db.SortedSetAddAsync(index, receipt.Id, receipt.UpdatedAt),
             db.KeyExpireAsync(index, retention),
             db.SortedSetRemoveRangeByScoreAsync(index, double.NegativeInfinity, receipt.UpdatedAt - retention.TotalMilliseconds));
     }
 
-    public async Task<MatchReceipt?> GetAsync(string funnel, string receiptId) =>
-        MatchReceipt.FromJson(await redis.GetDatabase().StringGetAsync(keys.Receipt(funnel, receiptId)));
+    public async Task<MatchReceipt?> GetAsync(string mark, string receiptId) =>
+        MatchReceipt.FromJson(await redis.GetDatabase().StringGetAsync(keys.Receipt(mark, receiptId)));
 
     /// <summary>The newest receipts of a funnel, newest first.</summary>
-    public async Task<IReadOnlyList<MatchReceipt>> ListAsync(string funnel, int count)
+    public async Task<IReadOnlyList<MatchReceipt>> ListAsync(string mark, int count)
     {
         var db = redis.GetDatabase();
-        var ids = await db.SortedSetRangeByRankAsync(keys.ReceiptIndex(funnel), 0, count - 1, Order.Descending);
+        var ids = await db.SortedSetRangeByRankAsync(keys.ReceiptIndex(mark), 0, count - 1, Order.Descending);
         if (ids.Length == 0)
         {
             return [];
         }
 
-        var values = await db.StringGetAsync([.. ids.Select(id => keys.Receipt(funnel, id.ToString()))]);
+        var values = await db.StringGetAsync([.. ids.Select(id => keys.Receipt(mark, id.ToString()))]);
         return [.. values.Select(v => MatchReceipt.FromJson(v)).OfType<MatchReceipt>()];
     }
 }

@@ -9,7 +9,7 @@ namespace Able.Attribution.Stripe;
 /// </summary>
 public sealed record StripePayment
 {
-    public required string Type { get; init; }
+    public required string SourceEvent { get; init; }
 
     public string? EventId { get; init; }
 
@@ -80,7 +80,7 @@ public sealed record StripePayment
         var objectId = data.String("id");
         return new StripePayment
         {
-            Type = type,
+            SourceEvent = type,
             EventId = root.String("id"),
             Created = root.Time("created") ?? data.Time("created"),
             PaymentId = data.String("payment_intent") ?? objectId,

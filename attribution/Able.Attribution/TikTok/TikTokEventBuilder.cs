@@ -97,7 +97,7 @@ public static class TikTokEventBuilder
 
         var tikTokEvent = new JsonObject
         {
-            ["event"] = conversion.Event,
+            ["event"] = conversion.TikTokEvent,
             ["event_time"] = eventTime.ToUnixTimeSeconds(),
             ["event_id"] = conversion.EventId,
             ["user"] = user,

@@ -12,7 +12,7 @@ namespace Able.Attribution.Worker;
 /// <summary>
 /// Reads the ingest stream with the worker consumer group: first this consumer's own pending entries
 /// (left by a previous run), then new ones, and every so often entries other replicas left idle too
-/// long (XAUTOCLAIM). An entry is acknowledged only after <see cref="ConversionIntake"/> stored its outcome.
+/// long (XAUTOCLAIM). An entry is acknowledged only after <see cref="IngestEntryProcessor"/> stored its outcome.
 /// <para>
 /// Poison cap: an entry whose processing throws stays pending and is tried again when reclaimed. Attempts are
 /// counted by the stream itself: the consumer group's delivery counter (XPENDING), which every read of a
@@ -25,7 +25,7 @@ namespace Able.Attribution.Worker;
 internal sealed partial class IngestConsumer(
     IConnectionMultiplexer redis,
     RedisKeys keys,
-    ConversionIntake intake,
+    IngestEntryProcessor entryProcessor,
     WorkerCheckpoints checkpoints,
     DeadLetters deadLetters,
     WorkerMetrics metrics,
@@ -136,7 +136,7 @@ internal sealed partial class IngestConsumer(
         string outcome;
         try
         {
-            outcome = await intake.ProcessAsync(entry);
+            outcome = await entryProcessor.ProcessAsync(entry);
         }
         catch (Exception error) when (IsEntryFailure(error))
         {
@@ -174,7 +174,7 @@ internal sealed partial class IngestConsumer(
     /// <summary>Dead-letters the entry with its fields and the error, then acknowledges it: it is never tried again.</summary>
     private async Task GiveUpAsync(IDatabase db, StreamEntry entry, long deliveries, Exception? error)
     {
-        var funnel = entry[IngestEntry.Funnel].ToString();
+        var funnel = entry[IngestEntry.Mark].ToString();
         // Dead letter first: a stop between the two leaves the entry pending, to be dead-lettered again rather than lost.
         await deadLetters.AddPoisonAsync(entry, funnel, deliveries, error, time.GetUtcNow());
         await db.StreamAcknowledgeAsync(keys.IngestStream, RedisKeys.WorkerGroup, entry.Id);

@@ -17,6 +17,28 @@ public sealed record AbleOptions
     public WorkerOptions Worker { get; init; } = new();
 
     public FunnelOptions[] Funnels { get; init; } = [];
+
+    /// <summary>
+    /// The funnel with this mark, or null. The one lookup every part uses: marks are validated lower case and
+    /// unique regardless of case, so the lookup ignores case (a webhook URL typed <c>/calendly-webhook/Acme</c> still finds <c>acme</c>).
+    /// </summary>
+    public FunnelOptions? FindFunnel(string? mark)
+    {
+        if (string.IsNullOrEmpty(mark))
+        {
+            return null;
+        }
+
+        foreach (var funnel in Funnels)
+        {
+            if (string.Equals(funnel.Mark, mark, StringComparison.OrdinalIgnoreCase))
+            {
+                return funnel;
+            }
+        }
+
+        return null;
+    }
 }
 
 public sealed record RedisOptions
@@ -125,7 +147,7 @@ public sealed record AttributionOptions : IServiceEndpoints
 
     public string ManagementUrl { get; init; } = "http://127.0.0.1:9081";
 
-    /// <summary>Webhook and conversions API intake on the public port.</summary>
+    /// <summary>Webhook and conversions API ingress on the public port.</summary>
     public IngressOptions Ingress { get; init; } = new();
 }
 

@@ -53,8 +53,8 @@ public sealed class RedisKeys(string prefix)
     public RedisKey DeadLetterStream => $"{Prefix}deadletter";
 
     /// <summary>Match receipt of one conversion (JSON), kept for the funnel's retention.</summary>
-    public RedisKey Receipt(string funnel, string receiptId) => $"{Prefix}receipt:{funnel}:{receiptId}";
+    public RedisKey Receipt(string mark, string receiptId) => $"{Prefix}receipt:{mark}:{receiptId}";
 
     /// <summary>Sorted set of a funnel's receipt ids by last update (Unix ms), newest last.</summary>
-    public RedisKey ReceiptIndex(string funnel) => $"{Prefix}receipts:{funnel}";
+    public RedisKey ReceiptIndex(string mark) => $"{Prefix}receipts:{mark}";
 }

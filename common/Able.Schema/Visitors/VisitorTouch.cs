@@ -13,7 +13,9 @@ public sealed record VisitorTouch
     /// <summary>pageview, link, or confirmation.</summary>
     public required string Kind { get; init; }
 
-    public required string Funnel { get; init; }
+    /// <summary>The funnel's mark (stored as <c>funnel</c>).</summary>
+    [JsonPropertyName("funnel")]
+    public required string Mark { get; init; }
 
     /// <summary>Unix milliseconds, UTC.</summary>
     public required long At { get; init; }
@@ -77,7 +79,7 @@ public static class VisitorFields
 
     public const string AcceptLanguage = "lang";
 
-    public const string Funnel = "funnel";
+    public const string Mark = "funnel";
 
     /// <summary>Comma-separated SHA-256 hex of normalised emails / E.164 phones linked to this visitor.</summary>
     public const string EmailHashes = "em";

@@ -25,7 +25,7 @@ internal sealed class CaptureMetrics(IMetricFactory metrics)
     {
         foreach (var kind in record.Kinds())
         {
-            captures.WithLabels(record.Touch.Funnel, kind).Inc();
+            captures.WithLabels(record.Touch.Mark, kind).Inc();
         }
     }
 

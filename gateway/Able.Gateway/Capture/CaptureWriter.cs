@@ -183,7 +183,7 @@ internal sealed partial class CaptureWriter(
         var fields = new List<HashEntry>
         {
             new(VisitorFields.LastTouch, json),
-            new(VisitorFields.Funnel, touch.Funnel),
+            new(VisitorFields.Mark, touch.Mark),
         };
         AddIfPresent(fields, VisitorFields.Ip, touch.Ip);
         AddIfPresent(fields, VisitorFields.UserAgent, touch.UserAgent);

@@ -42,14 +42,6 @@ internal sealed class FunnelCaptureMiddleware(RequestDelegate next, VisitorCaptu
             return null;
         }
 
-        foreach (var funnel in options.CurrentValue.Funnels)
-        {
-            if (funnel.Mark == mark)
-            {
-                return funnel;
-            }
-        }
-
-        return null;
+        return options.CurrentValue.FindFunnel(mark);
     }
 }

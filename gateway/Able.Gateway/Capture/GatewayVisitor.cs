@@ -7,7 +7,7 @@ namespace Able.Gateway.Capture;
 /// into Calendly links. Present only when capture ran and consent allows it; absent otherwise, in
 /// which case nothing about the visitor may be added to the response.
 /// </summary>
-public sealed record GatewayVisitor(string FunnelMark, string VisitorId, IReadOnlyDictionary<string, string> Utms)
+public sealed record GatewayVisitor(string Mark, string VisitorId, IReadOnlyDictionary<string, string> Utms)
 {
     public static GatewayVisitor? Of(HttpContext context)
     {

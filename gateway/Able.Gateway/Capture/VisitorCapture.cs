@@ -83,7 +83,7 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
         var touch = new VisitorTouch
         {
             Kind = kind,
-            Funnel = funnel.Mark,
+            Mark = funnel.Mark,
             At = time.GetUtcNow().ToUnixTimeMilliseconds(),
             Url = LandingUrl.Of(request, clientAddress.OriginalScheme(context)),
             Referrer = LandingUrl.Scrub(Header(request, HeaderNames.Referer, CaptureValue.MaxUrlLength)),

@@ -67,7 +67,7 @@ internal sealed partial class HtmlDecorationTransforms(
             return null;
         }
 
-        var funnel = Array.Find(options.CurrentValue.Funnels, f => f.Mark == mark);
+        var funnel = options.CurrentValue.FindFunnel(mark);
         return funnel is { DecorateHtml: true }
             ? new CalendlyLinkDecoration(funnel.Calendly.CarrierParam, visitor.VisitorId, visitor.Utms)
             : null;

@@ -48,7 +48,7 @@ public sealed class CaptureTests
         var first = VisitorTouch.FromJson(fields[VisitorFields.FirstTouch])!;
         Assert.Equal(fields[VisitorFields.FirstTouch], fields[VisitorFields.LastTouch]);
         Assert.Equal("pageview", first.Kind);
-        Assert.Equal("acme", first.Funnel);
+        Assert.Equal("acme", first.Mark);
         Assert.Equal($"{gateway.PublicBase.GetLeftPart(UriPartial.Authority)}{Landing}", first.Url);
         Assert.Equal("https://www.tiktok.com/", first.Referrer);
         Assert.Equal("127.0.0.1", first.Ip);
@@ -72,7 +72,7 @@ public sealed class CaptureTests
         Assert.Equal("127.0.0.1", fields[VisitorFields.Ip]);
         Assert.Equal(PhoneBrowser, fields[VisitorFields.UserAgent]);
         Assert.Equal("en-US", fields[VisitorFields.AcceptLanguage]);
-        Assert.Equal("acme", fields[VisitorFields.Funnel]);
+        Assert.Equal("acme", fields[VisitorFields.Mark]);
 
         var keys = new RedisKeys(config.KeyPrefix);
         var database = redis.Multiplexer.GetDatabase();

@@ -98,8 +98,8 @@ public static class WorkerTestData
         db.StreamAddAsync(keys.IngestStream,
         [
             new(Able.Attribution.Ingest.IngestEntry.Source, source),
-            new(Able.Attribution.Ingest.IngestEntry.Funnel, funnel),
-            new(Able.Attribution.Ingest.IngestEntry.Type, type),
+            new(Able.Attribution.Ingest.IngestEntry.Mark, funnel),
+            new(Able.Attribution.Ingest.IngestEntry.SourceEvent, type),
             new(Able.Attribution.Ingest.IngestEntry.ReceivedAt, receivedAt.ToUnixTimeMilliseconds()),
             new(Able.Attribution.Ingest.IngestEntry.Body, System.Text.Encoding.UTF8.GetBytes(body)),
         ]);
@@ -111,7 +111,7 @@ public static class WorkerTestData
         var touch = new Able.Schema.Visitors.VisitorTouch
         {
             Kind = "pageview",
-            Funnel = "acme",
+            Mark = "acme",
             At = clickAt.ToUnixTimeMilliseconds(),
             Url = url,
             Referrer = "https://www.tiktok.com/",
@@ -133,7 +133,7 @@ public static class WorkerTestData
             new(Able.Schema.Visitors.VisitorFields.Ip, ip),
             new(Able.Schema.Visitors.VisitorFields.UserAgent, userAgent),
             new(Able.Schema.Visitors.VisitorFields.AcceptLanguage, "de-DE,de;q=0.9"),
-            new(Able.Schema.Visitors.VisitorFields.Funnel, "acme"),
+            new(Able.Schema.Visitors.VisitorFields.Mark, "acme"),
         ]);
     }
 

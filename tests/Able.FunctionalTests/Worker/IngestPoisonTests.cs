@@ -38,7 +38,7 @@ public sealed class IngestPoisonTests
         var deadLetter = Assert.Single(await worker.DeadLetters.ReadAsync());
         Assert.Equal(DeadLetters.IngestKind, deadLetter.Kind);
         Assert.Equal(poisonId.ToString(), deadLetter.EntryId);
-        Assert.Equal("acme", deadLetter.Funnel);
+        Assert.Equal("acme", deadLetter.Mark);
         Assert.Equal(3, deadLetter.Deliveries);
         Assert.Equal("StackExchange.Redis.RedisServerException", deadLetter.ErrorType);
         Assert.StartsWith("WRONGTYPE", deadLetter.ErrorMessage, StringComparison.Ordinal);

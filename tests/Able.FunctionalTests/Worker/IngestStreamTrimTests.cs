@@ -52,8 +52,8 @@ public sealed class IngestStreamTrimTests
         stream,
         [
             new(IngestEntry.Source, IngestEntry.Sources.Calendly),
-            new(IngestEntry.Funnel, "acme"),
-            new(IngestEntry.Type, "invitee.created"),
+            new(IngestEntry.Mark, "acme"),
+            new(IngestEntry.SourceEvent, "invitee.created"),
             new(IngestEntry.ReceivedAt, "1000"),
             new(IngestEntry.Body, "{}"),
         ],

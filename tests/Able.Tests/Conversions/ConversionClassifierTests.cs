@@ -21,7 +21,7 @@ public sealed class ConversionClassifierTests
         var conversion = ConversionClassifier.Classify(IngestEntry.Sources.Calendly, "", Fixtures.Bytes(fixture, "c2FtcGxlLXZpc2l0b3ItMQ"), Funnel);
 
         Assert.Equal(decision, conversion.Decision);
-        Assert.Equal(tikTokEvent, conversion.Event);
+        Assert.Equal(tikTokEvent, conversion.TikTokEvent);
         Assert.Equal(eventId, conversion.EventId);
         Assert.NotNull(conversion.InviteeUuid);
         Assert.NotNull(conversion.Reason ?? conversion.EventId);
@@ -36,7 +36,7 @@ public sealed class ConversionClassifierTests
         var conversion = ConversionClassifier.Classify(IngestEntry.Sources.Stripe, "", Fixtures.Bytes(fixture), Funnel);
 
         Assert.Equal(ConversionDecision.Send, conversion.Decision);
-        Assert.Equal("Purchase", conversion.Event);
+        Assert.Equal("Purchase", conversion.TikTokEvent);
         Assert.Equal(value, conversion.Value);
         Assert.Equal(currency, conversion.Currency);
         Assert.StartsWith("purchase:stripe:pi_", conversion.EventId, StringComparison.Ordinal);

@@ -66,7 +66,7 @@ public sealed class WebhookEnvelopeTests
         }
         else
         {
-            Assert.Equal(typeOrProblem, check.EventType);
+            Assert.Equal(typeOrProblem, check.SourceEvent);
         }
     }
 

@@ -18,15 +18,15 @@ public sealed class StoredJsonFormatTests
     {
         var conversion = new Conversion
         {
-            Funnel = "acme", Source = "calendly", SourceType = "invitee.created", Decision = ConversionDecision.Send, Reason = "r",
-            ReceiptId = "rid", Event = "Schedule", EventId = "eid", EventTime = DateTimeOffset.UnixEpoch, Value = 1m, Currency = "USD",
+            Mark = "acme", Source = "calendly", SourceEvent = "invitee.created", Decision = ConversionDecision.Send, Reason = "r",
+            ReceiptId = "rid", TikTokEvent = "Schedule", EventId = "eid", EventTime = DateTimeOffset.UnixEpoch, Value = 1m, Currency = "USD",
             ContentId = "c", ContentName = "n", OrderId = "o", PageUrl = "https://x/", EmailHashes = ["e"], PhoneHashes = ["p"],
             ExternalIdHashes = ["x"], CarriedVisitorId = "v", CarrierName = "utm_term", InviteeUuid = "i", WaitsForLateJoin = true,
         };
         var receipt = new MatchReceipt
         {
-            Id = "rid", Funnel = "acme", Source = "calendly", SourceType = "invitee.created", EntryId = "1-0", Status = ReceiptStatus.Sent,
-            Reason = "r", Event = "Schedule", EventId = "eid", EventTime = 1, VisitorId = "v", JoinPath = "carrier", NoJoinReason = "n",
+            Id = "rid", Mark = "acme", Source = "calendly", SourceEvent = "invitee.created", EntryId = "1-0", Status = ReceiptStatus.Sent,
+            Reason = "r", TikTokEvent = "Schedule", EventId = "eid", EventTime = 1, VisitorId = "v", JoinPath = "carrier", NoJoinReason = "n",
             KeysAvailable = ["ttclid"], KeysSent = ["ttclid"], ClickAgeSeconds = 1, Payload = new JsonObject { ["a"] = 1 }, Attempts = 1,
             TikTokCode = 0, TikTokMessage = "OK", TikTokRequestId = "req", UpdatedAt = 1,
         };
@@ -52,7 +52,7 @@ public sealed class StoredJsonFormatTests
     {
         var touch = new VisitorTouch
         {
-            Kind = "pageview", Funnel = "acme", At = 1, Url = "https://x/", Referrer = "https://r/", Ip = "1.2.3.4", UserAgent = "ua",
+            Kind = "pageview", Mark = "acme", At = 1, Url = "https://x/", Referrer = "https://r/", Ip = "1.2.3.4", UserAgent = "ua",
             AcceptLanguage = "de", Ttclid = "t", Ttp = "p", GaClientId = "1.2", Utm = new() { ["utm_source"] = "tiktok" },
             ClickIds = new() { ["gclid"] = "g" },
         };

@@ -167,7 +167,7 @@ public sealed class GoldenPayloadTests
         var conversion = ConversionClassifier.Classify(IngestEntry.Sources.ConversionsApi, "CompleteRegistration", item, Funnel);
 
         Assert.Equal(ConversionDecision.Send, conversion.Decision);
-        Assert.Equal("CompleteRegistration", conversion.Event);
+        Assert.Equal("CompleteRegistration", conversion.TikTokEvent);
         Assert.Equal("crm-42", conversion.EventId);
         Assert.Equal("EUR", conversion.Currency);
         Assert.Equal(VisitorId, conversion.CarriedVisitorId);

@@ -7,8 +7,8 @@ namespace Able.Attribution.Service.Ingress;
 /// <c>POST /calendly-webhook/{funnel}</c> and <c>POST /stripe-webhook/{funnel}</c>: method, funnel, size,
 /// signature (on the raw bytes), envelope, then one XADD; 2xx only after Redis acknowledged (DESIGN §4).
 /// </summary>
-internal sealed class WebhookIntake(
-    IngressFunnels funnels, IngestWriter writer, IngressMetrics metrics, TimeProvider time, ILogger<WebhookIntake> logger)
+internal sealed class WebhookHandler(
+    IngressFunnels funnels, IngestWriter writer, IngressMetrics metrics, TimeProvider time, ILogger<WebhookHandler> logger)
 {
     public async Task<IResult> HandleAsync(HttpContext context, string mark, WebhookSource source)
     {
@@ -77,17 +77,17 @@ internal sealed class WebhookIntake(
                 return Reject(IngressOutcome.Malformed, StatusCodes.Status400BadRequest, "Malformed body", envelope.Problem!);
             case EnvelopeVerdict.Ignore:
                 metrics.Count(source.Name, label, IngressOutcome.Ignored);
-                IngressLog.Ignored(logger, source.Name, envelope.EventType!, label);
-                return Results.Json(new { status = "ignored", @event = envelope.EventType }, statusCode: StatusCodes.Status200OK);
+                IngressLog.Ignored(logger, source.Name, envelope.SourceEvent!, label);
+                return Results.Json(new { status = "ignored", @event = envelope.SourceEvent }, statusCode: StatusCodes.Status200OK);
         }
 
-        if (!await writer.WriteAsync(source.Name, [new IngestItem(funnel.Mark, envelope.EventType!, body.Bytes)], context.RequestAborted))
+        if (!await writer.WriteAsync(source.Name, [new IngestItem(funnel.Mark, envelope.SourceEvent!, body.Bytes)], context.RequestAborted))
         {
             return IngressResults.Unavailable(metrics, source.Name, label);
         }
 
         metrics.Count(source.Name, label, IngressOutcome.Accepted);
         metrics.ObserveIngest(source.Name, time.GetElapsedTime(started));
-        return Results.Json(new { status = "accepted", @event = envelope.EventType }, statusCode: StatusCodes.Status202Accepted);
+        return Results.Json(new { status = "accepted", @event = envelope.SourceEvent }, statusCode: StatusCodes.Status202Accepted);
     }
 }

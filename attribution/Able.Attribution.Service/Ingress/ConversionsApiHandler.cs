@@ -11,8 +11,8 @@ namespace Able.Attribution.Service.Ingress;
 /// each item's <c>funnel</c> (400), funnels known (404), key valid for every named funnel (401), every field
 /// (400, RFC 7807 naming each bad field). All items valid, or none queued; a batch is one MULTI/EXEC.
 /// </summary>
-internal sealed class ConversionsIntake(
-    IngressFunnels funnels, IngestWriter writer, IngressMetrics metrics, TimeProvider time, ILogger<ConversionsIntake> logger)
+internal sealed class ConversionsApiHandler(
+    IngressFunnels funnels, IngestWriter writer, IngressMetrics metrics, TimeProvider time, ILogger<ConversionsApiHandler> logger)
 {
     private const string Source = IngestEntry.Sources.ConversionsApi;
 

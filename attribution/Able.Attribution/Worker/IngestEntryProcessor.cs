@@ -14,25 +14,25 @@ namespace Able.Attribution.Worker;
 /// visitor resolved and the event built, then put in the durable delivery schedule (or recorded, not
 /// sent). The caller acknowledges the entry only after this returns.
 /// </summary>
-public sealed partial class ConversionIntake(
+public sealed partial class IngestEntryProcessor(
     IOptionsMonitor<AbleOptions> options,
     EventAssembler assembler,
     DeliveryStore store,
     ReceiptStore receipts,
     WorkerMetrics metrics,
     TimeProvider time,
-    ILogger<ConversionIntake> logger)
+    ILogger<IngestEntryProcessor> logger)
 {
     /// <summary>Processes an entry; returns the receipt status it ended in (or <c>duplicate</c>/<c>unknown_funnel</c>).</summary>
     public async Task<string> ProcessAsync(StreamEntry entry)
     {
         var fields = entry.Values.ToDictionary(v => v.Name.ToString(), v => v.Value, StringComparer.Ordinal);
         var source = fields.GetValueOrDefault(IngestEntry.Source).ToString();
-        var mark = fields.GetValueOrDefault(IngestEntry.Funnel).ToString();
-        var type = fields.GetValueOrDefault(IngestEntry.Type).ToString();
+        var mark = fields.GetValueOrDefault(IngestEntry.Mark).ToString();
+        var type = fields.GetValueOrDefault(IngestEntry.SourceEvent).ToString();
         var body = fields.TryGetValue(IngestEntry.Body, out var raw) && !raw.IsNull ? (byte[])raw! : [];
         var all = options.CurrentValue;
-        var funnel = all.Funnels.FirstOrDefault(f => string.Equals(f.Mark, mark, StringComparison.Ordinal));
+        var funnel = all.FindFunnel(mark);
         if (funnel is null)
         {
             LogUnknownFunnel(logger, entry.Id.ToString(), mark);
@@ -54,13 +54,13 @@ public sealed partial class ConversionIntake(
         var receipt = new MatchReceipt
         {
             Id = conversion.ReceiptId,
-            Funnel = funnel.Mark,
+            Mark = funnel.Mark,
             Source = conversion.Source,
-            SourceType = conversion.SourceType,
+            SourceEvent = conversion.SourceEvent,
             EntryId = entry.Id.ToString(),
             Status = ReceiptStatus.Queued,
             Reason = conversion.Reason,
-            Event = conversion.Event,
+            TikTokEvent = conversion.TikTokEvent,
             EventId = conversion.EventId,
             EventTime = eventTime.ToUnixTimeSeconds(),
             UpdatedAt = now.ToUnixTimeMilliseconds(),

@@ -11,10 +11,10 @@ public sealed record CalendlyPayment(string? ExternalId, string? Provider, decim
 /// The fields of a Calendly webhook delivery that attribution uses (reference: calendly.md), read leniently:
 /// unknown fields and new location types are ignored, missing ones read as null.
 /// </summary>
-public sealed record CalendlyDelivery
+public sealed record CalendlyBooking
 {
     /// <summary><c>invitee.created</c>, <c>invitee.canceled</c>, <c>invitee_no_show.created</c>, ...</summary>
-    public required string Event { get; init; }
+    public required string SourceEvent { get; init; }
 
     public DateTimeOffset? CreatedAt { get; init; }
 
@@ -46,7 +46,7 @@ public sealed record CalendlyDelivery
     public string? EventName { get; init; }
 
     /// <summary>Parses a delivery; null with a reason when the body is not a Calendly envelope.</summary>
-    public static CalendlyDelivery? Parse(ReadOnlyMemory<byte> body, out string? error)
+    public static CalendlyBooking? Parse(ReadOnlyMemory<byte> body, out string? error)
     {
         using var document = LenientJson.Parse(body, out error);
         if (document is null)
@@ -81,9 +81,9 @@ public sealed record CalendlyDelivery
 
         var paymentElement = payload.Get("payment");
         var scheduled = payload.Get("scheduled_event");
-        return new CalendlyDelivery
+        return new CalendlyBooking
         {
-            Event = eventName,
+            SourceEvent = eventName,
             CreatedAt = root.Time("created_at"),
             InviteeUuid = LenientJson.LastSegment(inviteeUri),
             InviteeCreatedAt = payload.Time("created_at"),
