@@ -71,32 +71,22 @@ public sealed class VisitorResolver(IConnectionMultiplexer redis, RedisKeys keys
 
     /// <summary>
     /// Records the conversion's email/phone hashes (and invitee uuid) on the visitor and links them to it,
-    /// with the funnel's retention as expiry.
+    /// with the funnel's retention as expiry. The hashes are added with <see cref="VisitorContactHashes"/>, so
+    /// one the gateway or another conversion added since <paramref name="visitor"/> was read is kept.
     /// </summary>
     public async Task RecordContactsAsync(VisitorProfile visitor, Conversion conversion, TimeSpan retention)
     {
         ArgumentNullException.ThrowIfNull(visitor);
         ArgumentNullException.ThrowIfNull(conversion);
         var db = redis.GetDatabase();
-        var emails = visitor.EmailHashes.Union(conversion.EmailHashes).ToArray();
-        var phones = visitor.PhoneHashes.Union(conversion.PhoneHashes).ToArray();
-        var fields = new List<HashEntry>();
-        if (emails.Length > 0)
-        {
-            fields.Add(new HashEntry(VisitorFields.EmailHashes, string.Join(',', emails)));
-        }
 
-        if (phones.Length > 0)
+        // Added inside Redis, not merged into the profile read earlier and written back: the gateway adds email
+        // hashes to the same field and another conversion may be recorded at the same time.
+        var writes = new List<Task>
         {
-            fields.Add(new HashEntry(VisitorFields.PhoneHashes, string.Join(',', phones)));
-        }
-
-        var writes = new List<Task>();
-        if (fields.Count > 0)
-        {
-            writes.Add(db.HashSetAsync(keys.Visitor(visitor.VisitorId), [.. fields]));
-        }
-
+            VisitorContactHashes.AppendAsync(db, keys, visitor.VisitorId, VisitorFields.EmailHashes, conversion.EmailHashes),
+            VisitorContactHashes.AppendAsync(db, keys, visitor.VisitorId, VisitorFields.PhoneHashes, conversion.PhoneHashes),
+        };
         writes.AddRange(conversion.EmailHashes.Select(h => db.StringSetAsync(keys.EmailLink(h), visitor.VisitorId, retention)));
         writes.AddRange(conversion.PhoneHashes.Select(h => db.StringSetAsync(keys.PhoneLink(h), visitor.VisitorId, retention)));
         if (conversion.InviteeUuid is { } invitee)

@@ -22,20 +22,6 @@ internal sealed partial class CaptureWriter(
     CaptureMetrics metrics,
     ILogger<CaptureWriter> logger) : BackgroundService, IHostedLifecycleService
 {
-    // Appends a hash to a comma-separated field unless it is already there (the worker adds to the same field).
-    private const string AppendHashScript = """
-        local current = redis.call('HGET', KEYS[1], ARGV[1])
-        if not current or current == '' then
-          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-          return 1
-        end
-        for h in string.gmatch(current, '[^,]+') do
-          if h == ARGV[2] then return 0 end
-        end
-        redis.call('HSET', KEYS[1], ARGV[1], current .. ',' .. ARGV[2])
-        return 1
-        """;
-
     // Server errors that pass by themselves: loading the data set after a restart, a failover, a busy script.
     private static readonly string[] TransientErrorPrefixes = ["LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN"];
 
@@ -202,7 +188,8 @@ internal sealed partial class CaptureWriter(
         pending.Add(batch.HashSetAsync(visitor, [.. fields]));
         if (record.EmailHash is not null)
         {
-            pending.Add(batch.ScriptEvaluateAsync(AppendHashScript, [visitor], [VisitorFields.EmailHashes, record.EmailHash]));
+            // Atomic add to the set the worker also adds to (VisitorContactHashes: never a read-merge-write).
+            pending.Add(VisitorContactHashes.AppendAsync(batch, keys, record.VisitorId, VisitorFields.EmailHashes, record.EmailHash));
             pending.Add(batch.StringSetAsync(keys.EmailLink(record.EmailHash), record.VisitorId, record.Retention));
         }
 
