@@ -93,7 +93,7 @@ public sealed partial class LastValidOptionsMonitor : IOptionsMonitor<AbleOption
         }
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error,
+    [LoggerMessage(EventId = EventIds.ConfigurationChangeRejected, Level = LogLevel.Error,
         Message = "The changed configuration is not valid and was not applied; the last valid one stays in force: {Problems}")]
     private static partial void LogRejected(ILogger logger, string problems);
 }
