@@ -16,75 +16,34 @@ public static class AbleHost
 {
     /// <summary>
     /// A builder with the Able configuration sources, <see cref="AbleOptions"/> bound and validated now
-    /// (so a bad value stops the service before it listens), one Redis multiplexer, and Kestrel listening
-    /// on the service's public and management URLs.
+    /// (so a bad value stops the service before it listens) as this service sees them: the shared sections and
+    /// <paramref name="ownSections"/> (see <see cref="AbleOptionsServiceCollectionExtensions.AddAbleOptions"/>),
+    /// one Redis multiplexer, and Kestrel listening on the service's public and management URLs.
     /// </summary>
-    public static WebApplicationBuilder CreateBuilder(string[] args, Func<AbleOptions, IServiceEndpoints> endpointsOf)
+    public static WebApplicationBuilder CreateBuilder(
+        string[] args, Func<AbleOptions, IServiceEndpoints> endpointsOf, IEnumerable<IAbleOptionsSectionValidator> ownSections)
     {
         ArgumentNullException.ThrowIfNull(endpointsOf);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.UseAbleSources(args);
 
-        var options = ReadValidated(builder.Configuration);
+        var options = builder.Services.AddAbleOptions(builder.Configuration, ownSections);
         var endpoints = endpointsOf(options);
         builder.WebHost.UseUrls(endpoints.PublicUrl, endpoints.ManagementUrl);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
-        builder.Services.AddSingleton<IValidateOptions<AbleOptions>, AbleOptionsValidator>();
-        builder.Services.AddOptions<AbleOptions>().BindConfiguration(AbleOptions.SectionName).ValidateOnStart();
-        builder.Services.AddSingleton<IOptionsMonitor<AbleOptions>, LastValidOptionsMonitor>();
         builder.Services.AddAbleRedis();
         builder.Services.AddManagementEndpoints(new Uri(endpoints.ManagementUrl).Port);
         return builder;
     }
 
     /// <summary>
-    /// Binds and validates the Able section, throwing <see cref="OptionsValidationException"/> with every problem.
-    /// Binding is strict: a key that names no setting (a typo) and a value of the wrong type are errors.
+    /// Binds and validates the Able section as a service owning <paramref name="ownSections"/> sees it, throwing
+    /// <see cref="OptionsValidationException"/> with every problem. Binding of the shared and owned sections is strict:
+    /// a key that names no setting (a typo) and a value of the wrong type are errors.
     /// </summary>
-    public static AbleOptions ReadValidated(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var section = configuration.GetSection(AbleOptions.SectionName);
-        var bindingErrors = new List<string>();
-        var options = Bind<AbleOptions>(section, bindingErrors) ?? new AbleOptions();
-
-        // The binder silently skips a collection element that fails to bind, which would drop a whole
-        // funnel over one bad value; bind each funnel on its own to name the problem instead.
-        var funnelSections = section.GetSection(nameof(AbleOptions.Funnels)).GetChildren().ToList();
-        if (funnelSections.Count != options.Funnels.Length)
-        {
-            foreach (var funnel in funnelSections)
-            {
-                Bind<FunnelOptions>(funnel, bindingErrors);
-            }
-        }
-
-        if (bindingErrors.Count > 0)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(AbleOptions), bindingErrors);
-        }
-
-        var result = new AbleOptionsValidator().Validate(Options.DefaultName, options);
-        return result.Failed
-            ? throw new OptionsValidationException(Options.DefaultName, typeof(AbleOptions), result.Failures)
-            : options;
-    }
-
-    private static T? Bind<T>(IConfigurationSection section, List<string> errors)
-    {
-        try
-        {
-            return section.Get<T>(binder => binder.ErrorOnUnknownConfiguration = true);
-        }
-        catch (InvalidOperationException bindingError)
-        {
-            // The binder's message names the key and the type ("Failed to convert configuration value at 'Able:...'")
-            // or the unknown setting; say which section it is about.
-            errors.Add($"{section.Path}: {bindingError.Message}");
-            return default;
-        }
-    }
+    public static AbleOptions ReadValidated(IConfiguration configuration, IEnumerable<IAbleOptionsSectionValidator> ownSections) =>
+        new AbleOptionsFactory(configuration, new AbleOptionsValidator(ownSections)).Create(Options.DefaultName);
 
     /// <summary>Builds and runs a service; a configuration problem is printed plainly and exits with code 2.</summary>
     public static async Task<int> RunAsync(string[] args, Func<string[], WebApplication> build)

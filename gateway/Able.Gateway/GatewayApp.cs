@@ -4,15 +4,19 @@ using Able.Gateway.RateLimiting;
 using Able.Gateway.Routing;
 using Able.Hosting;
 using Able.Hosting.Management;
+using Able.Schema.Configuration;
 
 namespace Able.Gateway;
 
 /// <summary>The gateway: YARP in front of each funnel's origin, plus the management port.</summary>
 public static class GatewayApp
 {
+    /// <summary>The configuration sections the gateway validates besides the shared ones (Redis, Funnels).</summary>
+    public static IReadOnlyList<IAbleOptionsSectionValidator> OptionsSections { get; } = [new GatewayOptionsValidator()];
+
     public static WebApplication Build(string[] args)
     {
-        var builder = AbleHost.CreateBuilder(args, options => options.Gateway);
+        var builder = AbleHost.CreateBuilder(args, options => options.Gateway, OptionsSections);
         builder.WebHost.UseUtf8HeaderValues();
         builder.Services.AddFunnelRouting(builder.Configuration);
         builder.Services.AddVisitorCapture();

@@ -3,16 +3,16 @@ namespace Able.Attribution.Service.Ingress;
 /// <summary>Ingress log lines. Never a secret, a signature, a body or a raw email/phone: sources, funnels and reasons only.</summary>
 internal static partial class IngressLog
 {
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = EventIds.IngestUnavailable, Level = LogLevel.Warning,
         Message = "Redis did not acknowledge the ingest write ({Source}, funnel {Funnel}, {Entries} entries) within {TimeoutMs} ms: {Reason}; answered 503")]
     public static partial void IngestUnavailable(ILogger logger, string source, string funnel, int entries, int timeoutMs, string reason);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Rejected {Source} delivery for funnel {Funnel}: {Outcome} ({Status})")]
+    [LoggerMessage(EventId = EventIds.IngressRejected, Level = LogLevel.Debug, Message = "Rejected {Source} delivery for funnel {Funnel}: {Outcome} ({Status})")]
     public static partial void Rejected(ILogger logger, string source, string funnel, string outcome, int status);
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Debug, Message = "Ignored {Source} event {EventType} for funnel {Funnel}")]
+    [LoggerMessage(EventId = EventIds.IngressIgnored, Level = LogLevel.Debug, Message = "Ignored {Source} event {EventType} for funnel {Funnel}")]
     public static partial void Ignored(ILogger logger, string source, string eventType, string funnel);
 
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Debug, Message = "Reading a {Source} request body failed: {Reason}")]
+    [LoggerMessage(EventId = EventIds.IngressBodyReadFailed, Level = LogLevel.Debug, Message = "Reading a {Source} request body failed: {Reason}")]
     public static partial void BodyReadFailed(ILogger logger, string source, string reason);
 }

@@ -230,7 +230,7 @@ public sealed partial class DeliveryProcessor(
 
     private static TimeSpan Retention(FunnelOptions funnel) => TimeSpan.FromDays(funnel.RetentionDays);
 
-    [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Dry run (funnel {Funnel} has no TikTok access token), receipt {ReceiptId}: {Payload}")]
+    [LoggerMessage(EventId = EventIds.DeliveryDryRun, Level = LogLevel.Information, Message = "Dry run (funnel {Funnel} has no TikTok access token), receipt {ReceiptId}: {Payload}")]
     private static partial void LogDryRun(ILogger logger, string funnel, string receiptId, CompactJson payload);
 
     /// <summary>Formats a payload as one line of JSON only when the log line is written.</summary>
@@ -239,15 +239,15 @@ public sealed partial class DeliveryProcessor(
         public override string ToString() => Json?.ToJsonString() ?? "";
     }
 
-    [LoggerMessage(EventId = 6102, Level = LogLevel.Warning, Message = "TikTok rejected a batch of {Count} events for funnel {Funnel} as invalid ({Message}); splitting it.")]
+    [LoggerMessage(EventId = EventIds.DeliveryBatchSplit, Level = LogLevel.Warning, Message = "TikTok rejected a batch of {Count} events for funnel {Funnel} as invalid ({Message}); splitting it.")]
     private static partial void LogSplitting(ILogger logger, string funnel, int count, string message);
 
-    [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Delivery of {Count} events for funnel {Funnel} will be retried: {Reason}")]
+    [LoggerMessage(EventId = EventIds.DeliveryRetried, Level = LogLevel.Warning, Message = "Delivery of {Count} events for funnel {Funnel} will be retried: {Reason}")]
     private static partial void LogRetry(ILogger logger, string funnel, int count, string reason);
 
-    [LoggerMessage(EventId = 6104, Level = LogLevel.Error, Message = "Event {EventId} of funnel {Funnel} dead-lettered: {Reason} ({Message})")]
+    [LoggerMessage(EventId = EventIds.DeliveryDeadLettered, Level = LogLevel.Error, Message = "Event {EventId} of funnel {Funnel} dead-lettered: {Reason} ({Message})")]
     private static partial void LogDeadLetter(ILogger logger, string funnel, string eventId, string reason, string message);
 
-    [LoggerMessage(EventId = 6105, Level = LogLevel.Critical, Message = "TikTok refused the access token of funnel {Funnel} with code {Code} ({Message}); set a valid Able:Funnels:*:TikTok:AccessToken.")]
+    [LoggerMessage(EventId = EventIds.DeliveryTokenRefused, Level = LogLevel.Critical, Message = "TikTok refused the access token of funnel {Funnel} with code {Code} ({Message}); set a valid Able:Funnels:*:TikTok:AccessToken.")]
     private static partial void LogTokenError(ILogger logger, string funnel, long code, string message);
 }

@@ -100,12 +100,12 @@ internal sealed partial class DeliveryLoop(
         metrics.StreamLag.Set((group.Lag ?? 0) + group.PendingMessageCount);
     }
 
-    [LoggerMessage(EventId = 6302, Level = LogLevel.Warning, Message = "Funnel {Funnel} has Ga4 settings, but GA4 delivery is not built yet: conversions go to TikTok only.")]
+    [LoggerMessage(EventId = EventIds.Ga4NotBuilt, Level = LogLevel.Warning, Message = "Funnel {Funnel} has Ga4 settings, but GA4 delivery is not built yet: conversions go to TikTok only.")]
     private static partial void LogGa4NotSent(ILogger logger, string funnel);
 
-    [LoggerMessage(EventId = 6303, Level = LogLevel.Debug, Message = "Removed {Count} dedup ledger entries whose retention ended.")]
+    [LoggerMessage(EventId = EventIds.LedgerEntriesRemoved, Level = LogLevel.Debug, Message = "Removed {Count} dedup ledger entries whose retention ended.")]
     private static partial void LogLedgerEntriesExpired(ILogger logger, long count);
 
-    [LoggerMessage(EventId = 6301, Level = LogLevel.Warning, Message = "Delivery loop cannot reach Redis ({Kind}); trying again.")]
+    [LoggerMessage(EventId = EventIds.DeliveryLoopRedisUnavailable, Level = LogLevel.Warning, Message = "Delivery loop cannot reach Redis ({Kind}); trying again.")]
     private static partial void LogRedisError(ILogger logger, string kind, Exception error);
 }

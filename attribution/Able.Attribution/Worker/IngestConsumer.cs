@@ -213,24 +213,24 @@ internal sealed partial class IngestConsumer(
         }
     }
 
-    [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "Worker consumer {Consumer} reading the ingest stream.")]
+    [LoggerMessage(EventId = EventIds.ConsumerStarted, Level = LogLevel.Information, Message = "Worker consumer {Consumer} reading the ingest stream.")]
     private static partial void LogStarted(ILogger logger, string consumer);
 
-    [LoggerMessage(EventId = 6202, Level = LogLevel.Information, Message = "Reclaimed {Count} idle ingest entries for consumer {Consumer}.")]
+    [LoggerMessage(EventId = EventIds.IngestReclaimed, Level = LogLevel.Information, Message = "Reclaimed {Count} idle ingest entries for consumer {Consumer}.")]
     private static partial void LogReclaimed(ILogger logger, int count, string consumer);
 
-    [LoggerMessage(EventId = 6203, Level = LogLevel.Debug, Message = "Ingest entry {EntryId}: {Outcome}.")]
+    [LoggerMessage(EventId = EventIds.IngestEntryOutcome, Level = LogLevel.Debug, Message = "Ingest entry {EntryId}: {Outcome}.")]
     private static partial void LogProcessed(ILogger logger, RedisValue entryId, string outcome);
 
-    [LoggerMessage(EventId = 6204, Level = LogLevel.Error, Message = "Ingest entry {EntryId} could not be processed at delivery {Delivery} of {MaxAttempts}; it stays pending.")]
+    [LoggerMessage(EventId = EventIds.IngestEntryFailed, Level = LogLevel.Error, Message = "Ingest entry {EntryId} could not be processed at delivery {Delivery} of {MaxAttempts}; it stays pending.")]
     private static partial void LogEntryFailed(ILogger logger, RedisValue entryId, long delivery, int maxAttempts, Exception error);
 
-    [LoggerMessage(EventId = 6205, Level = LogLevel.Warning, Message = "Worker cannot reach Redis ({Kind}); trying again.")]
+    [LoggerMessage(EventId = EventIds.ConsumerRedisUnavailable, Level = LogLevel.Warning, Message = "Worker cannot reach Redis ({Kind}); trying again.")]
     private static partial void LogRedisError(ILogger logger, string kind, Exception error);
 
-    [LoggerMessage(EventId = 6206, Level = LogLevel.Error, Message = "Ingest entry {EntryId} failed at delivery {Delivery}: moved to the dead-letter stream and acknowledged.")]
+    [LoggerMessage(EventId = EventIds.IngestEntryDeadLettered, Level = LogLevel.Error, Message = "Ingest entry {EntryId} failed at delivery {Delivery}: moved to the dead-letter stream and acknowledged.")]
     private static partial void LogGaveUp(ILogger logger, RedisValue entryId, long delivery, Exception error);
 
-    [LoggerMessage(EventId = 6207, Level = LogLevel.Error, Message = "Ingest entry {EntryId} was delivered {Delivery} times without an outcome: moved to the dead-letter stream and acknowledged.")]
+    [LoggerMessage(EventId = EventIds.IngestEntryWithoutOutcome, Level = LogLevel.Error, Message = "Ingest entry {EntryId} was delivered {Delivery} times without an outcome: moved to the dead-letter stream and acknowledged.")]
     private static partial void LogGaveUpWithoutOutcome(ILogger logger, RedisValue entryId, long delivery);
 }

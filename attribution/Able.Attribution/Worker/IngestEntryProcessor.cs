@@ -114,6 +114,6 @@ public sealed partial class IngestEntryProcessor(
         return receipt.Status;
     }
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Ingest entry {EntryId} names funnel '{Funnel}', which is not configured; acknowledged without a receipt.")]
+    [LoggerMessage(EventId = EventIds.IngestFunnelUnknown, Level = LogLevel.Warning, Message = "Ingest entry {EntryId} names funnel '{Funnel}', which is not configured; acknowledged without a receipt.")]
     private static partial void LogUnknownFunnel(ILogger logger, string entryId, string funnel);
 }

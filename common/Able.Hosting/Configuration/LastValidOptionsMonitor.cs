@@ -10,6 +10,8 @@ namespace Able.Hosting.Configuration;
 /// stops a service at start (nothing valid to fall back on), but a config file edited into a bad state while
 /// it runs must not turn every request into a 500: the edit is refused with a log line and a metric, and the
 /// last valid configuration stays in force until the file is fixed. Change listeners hear only valid versions.
+/// Registered by <see cref="AbleOptionsServiceCollectionExtensions.AddAbleOptions"/>, whose options cache already
+/// holds the value validated at start, so the factory (binding and validation) runs only when the configuration changes.
 /// </summary>
 public sealed partial class LastValidOptionsMonitor : IOptionsMonitor<AbleOptions>, IDisposable
 {
@@ -93,7 +95,7 @@ public sealed partial class LastValidOptionsMonitor : IOptionsMonitor<AbleOption
         }
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error,
+    [LoggerMessage(EventId = EventIds.ConfigurationChangeRejected, Level = LogLevel.Error,
         Message = "The changed configuration is not valid and was not applied; the last valid one stays in force: {Problems}")]
     private static partial void LogRejected(ILogger logger, string problems);
 }

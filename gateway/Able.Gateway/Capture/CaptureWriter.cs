@@ -216,16 +216,16 @@ internal sealed partial class CaptureWriter(
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = EventIds.CaptureWriteFailed, Level = LogLevel.Warning,
         Message = "Writing {Count} captures to Redis failed ({ErrorType}); retrying while {Queued} wait in the queue")]
     private static partial void LogWriteFailed(ILogger logger, int count, string errorType, int queued);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Redis rejected a batch of {Count} captures ({ErrorType}); dropped it")]
+    [LoggerMessage(EventId = EventIds.CaptureWriteRejected, Level = LogLevel.Error, Message = "Redis rejected a batch of {Count} captures ({ErrorType}); dropped it")]
     private static partial void LogWriteRejected(ILogger logger, int count, string errorType);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Redis accepts captures again; wrote the {Count} that were waiting")]
+    [LoggerMessage(EventId = EventIds.CaptureWriteRecovered, Level = LogLevel.Information, Message = "Redis accepts captures again; wrote the {Count} that were waiting")]
     private static partial void LogRecovered(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Dropped {Count} captures still queued after the {Seconds} s shutdown flush")]
+    [LoggerMessage(EventId = EventIds.CaptureShutdownDropped, Level = LogLevel.Warning, Message = "Dropped {Count} captures still queued after the {Seconds} s shutdown flush")]
     private static partial void LogShutdownDropped(ILogger logger, int count, int seconds);
 }

@@ -159,6 +159,6 @@ internal sealed partial class HtmlDecorationTransforms(
         return chosen is not null && (chosen.Quality ?? 1) > 0;
     }
 
-    [LoggerMessage(1, LogLevel.Debug, "Funnel {Funnel}: HTML left undecorated, the origin used content coding '{Coding}'")]
+    [LoggerMessage(EventIds.HtmlLeftUndecorated, LogLevel.Debug, "Funnel {Funnel}: HTML left undecorated, the origin used content coding '{Coding}'")]
     private static partial void LogUnknownEncoding(ILogger logger, string funnel, string coding);
 }

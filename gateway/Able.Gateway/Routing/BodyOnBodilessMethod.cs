@@ -50,6 +50,6 @@ internal static partial class BodyOnBodilessMethod
         });
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "Refused a {Method} request with a body (funnel {Funnel})")]
+    [LoggerMessage(EventId = EventIds.BodyOnBodilessMethodRefused, Level = LogLevel.Debug, Message = "Refused a {Method} request with a body (funnel {Funnel})")]
     private static partial void LogRejected(ILogger logger, string method, string funnel);
 }

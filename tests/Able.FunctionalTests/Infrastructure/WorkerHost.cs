@@ -3,13 +3,11 @@ using Able.Attribution.Receipts;
 using Able.Attribution.Worker;
 using Able.Hosting.Configuration;
 using Able.Hosting.Redis;
-using Able.Schema.Configuration;
 using Able.Schema.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace Able.FunctionalTests.Infrastructure;
@@ -38,8 +36,8 @@ public sealed class WorkerHost : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddJsonFile(config.FilePath, optional: false);
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton<IValidateOptions<AbleOptions>, AbleOptionsValidator>();
-        builder.Services.AddOptions<AbleOptions>().BindConfiguration(AbleOptions.SectionName).ValidateOnStart();
+        // The same options registration as the attribution service (LastValidOptionsMonitor, its sections).
+        builder.Services.AddAbleOptions(builder.Configuration, Able.Attribution.Service.AttributionApp.OptionsSections);
         builder.Services.AddAbleRedis();
         builder.Services.AddSingleton(_ => Metrics.NewCustomRegistry());
         builder.Services.AddSingleton<IMetricFactory>(p => Metrics.WithCustomRegistry(p.GetRequiredService<CollectorRegistry>()));

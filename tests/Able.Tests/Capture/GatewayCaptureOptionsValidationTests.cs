@@ -1,5 +1,6 @@
 using Able.Hosting.Configuration;
 using Able.Schema.Configuration;
+using Able.Tests.Configuration;
 
 namespace Able.Tests.Capture;
 
@@ -13,7 +14,7 @@ public sealed class GatewayCaptureOptionsValidationTests
 
     [Fact]
     public void Defaults_are_valid() =>
-        Assert.True(new AbleOptionsValidator().Validate(null, With(new GatewayOptions())).Succeeded);
+        Assert.True(new AbleOptionsValidator(ServiceSections.Gateway).Validate(null, With(new GatewayOptions())).Succeeded);
 
     [Theory]
     [InlineData("Able:Gateway:Capture:QueueCapacity must be between 1 and 1000000")]
@@ -40,7 +41,7 @@ public sealed class GatewayCaptureOptionsValidationTests
             },
             RateLimit = new GatewayRateLimitOptions { PermitsPerWindow = 0, WindowSeconds = 0, MaxConcurrentRequests = 0 },
         };
-        var result = new AbleOptionsValidator().Validate(null, With(gateway));
+        var result = new AbleOptionsValidator(ServiceSections.Gateway).Validate(null, With(gateway));
         Assert.Contains(message, result.Failures!);
     }
 }

@@ -24,12 +24,12 @@ public sealed class AbleConfigurationSourcesTests : IDisposable
         {
             var fromEnvironment = new ConfigurationManager();
             fromEnvironment.UseAbleSources(["--config", file]);
-            Assert.Equal("utm_term", AbleHost.ReadValidated(fromEnvironment).Funnels[0].Calendly.CarrierParam);
+            Assert.Equal("utm_term", AbleHost.ReadValidated(fromEnvironment, ServiceSections.Both).Funnels[0].Calendly.CarrierParam);
             Assert.Equal("localhost:6379", fromEnvironment["Able:Redis:Configuration"]);
 
             var fromArguments = new ConfigurationManager();
             fromArguments.UseAbleSources(["--config", file, "--Able:Funnels:0:Calendly:CarrierParam=utm_content"]);
-            Assert.Equal("utm_content", AbleHost.ReadValidated(fromArguments).Funnels[0].Calendly.CarrierParam);
+            Assert.Equal("utm_content", AbleHost.ReadValidated(fromArguments, ServiceSections.Both).Funnels[0].Calendly.CarrierParam);
         }
         finally
         {

@@ -21,7 +21,7 @@ public sealed class AbleOptionsValidationTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         try
         {
-            AbleHost.ReadValidated(configuration);
+            AbleHost.ReadValidated(configuration, ServiceSections.Both);
             return [];
         }
         catch (OptionsValidationException error)
@@ -35,7 +35,7 @@ public sealed class AbleOptionsValidationTests
     {
         var path = Path.Combine(RepositoryRoot.Path, "config", "able.json");
         var configuration = new ConfigurationBuilder().AddJsonFile(path).Build();
-        var options = AbleHost.ReadValidated(configuration);
+        var options = AbleHost.ReadValidated(configuration, ServiceSections.Both);
         var demo = Assert.Single(options.Funnels);
         Assert.Equal("demo", demo.Mark);
         Assert.Contains("localhost", demo.Hosts);
@@ -48,7 +48,7 @@ public sealed class AbleOptionsValidationTests
     public void Good_settings_bind_with_documented_defaults()
     {
         Assert.Empty(Failures(ValidSettings()));
-        var options = AbleHost.ReadValidated(new ConfigurationBuilder().AddInMemoryCollection(ValidSettings()).Build());
+        var options = AbleHost.ReadValidated(new ConfigurationBuilder().AddInMemoryCollection(ValidSettings()).Build(), ServiceSections.Both);
         var funnel = options.Funnels[0];
         Assert.Equal("able:", options.Redis.KeyPrefix);
         Assert.Equal(7, funnel.TikTok.ClickWindowDays);

@@ -14,7 +14,7 @@ public sealed class IngressOptionsValidationTests
     [Fact]
     public void Defaults_are_valid()
     {
-        Assert.True(new AbleOptionsValidator().Validate(null, With(new IngressOptions())).Succeeded);
+        Assert.True(new AbleOptionsValidator(ServiceSections.Attribution).Validate(null, With(new IngressOptions())).Succeeded);
     }
 
     public static TheoryData<IngressOptions, string> Bad() => new()
@@ -33,7 +33,7 @@ public sealed class IngressOptionsValidationTests
     [MemberData(nameof(Bad))]
     public void Each_bad_value_is_named_by_its_key(IngressOptions ingress, string key)
     {
-        var result = new AbleOptionsValidator().Validate(null, With(ingress));
+        var result = new AbleOptionsValidator(ServiceSections.Attribution).Validate(null, With(ingress));
         Assert.True(result.Failed);
         Assert.Contains(result.Failures, failure => failure.StartsWith(key + " ", StringComparison.Ordinal));
     }

@@ -14,7 +14,7 @@ public sealed class WorkerOptionsValidationTests
 
     [Fact]
     public void The_defaults_are_valid() =>
-        Assert.True(new AbleOptionsValidator().Validate(null, Valid(new WorkerOptions())).Succeeded);
+        Assert.True(new AbleOptionsValidator(ServiceSections.Attribution).Validate(null, Valid(new WorkerOptions())).Succeeded);
 
     [Theory]
     [InlineData("TikTokBaseUrl", "Able:Worker:TikTokBaseUrl must be an absolute http or https URL")]
@@ -35,7 +35,7 @@ public sealed class WorkerOptionsValidationTests
             _ => new WorkerOptions { GracePeriodSeconds = -1 },
         };
 
-        var result = new AbleOptionsValidator().Validate(null, Valid(worker));
+        var result = new AbleOptionsValidator(ServiceSections.Attribution).Validate(null, Valid(worker));
 
         Assert.True(result.Failed);
         Assert.Contains(result.Failures, f => f.StartsWith(message, StringComparison.Ordinal));

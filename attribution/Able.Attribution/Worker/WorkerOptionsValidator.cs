@@ -1,11 +1,19 @@
 using Able.Schema.Configuration;
-namespace Able.Hosting.Configuration;
+using static Able.Schema.Configuration.OptionsRules;
 
-public sealed partial class AbleOptionsValidator
+namespace Able.Attribution.Worker;
+
+/// <summary><c>Able:Worker</c>, validated (and strictly bound) by the attribution service only.</summary>
+public sealed class WorkerOptionsValidator : IAbleOptionsSectionValidator
 {
-    private static void ValidateWorker(WorkerOptions worker, List<string> errors)
+    public string Section => nameof(AbleOptions.Worker);
+
+    public void Validate(AbleOptions options, ICollection<string> errors)
     {
-        const string path = $"{Root}:Worker";
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(errors);
+        var path = KeyOf(Section);
+        var worker = options.Worker;
         RequireAbsoluteHttpUrl($"{path}:TikTokBaseUrl", worker.TikTokBaseUrl, errors);
         RequireBetween($"{path}:RequestTimeoutMilliseconds", worker.RequestTimeoutMilliseconds, 100, 120_000, errors);
         RequireBetween($"{path}:BatchSize", worker.BatchSize, 1, 1000, errors);

@@ -1,0 +1,13 @@
+namespace Able.Attribution.Service;
+
+/// <summary>
+/// Every log event id of the attribution service's front door (5000-5999), in one place so operators can filter
+/// on them and no two collide. The attribution domain (worker, delivery) uses 6000-6999.
+/// </summary>
+internal static class EventIds
+{
+    public const int IngestUnavailable = 5001;
+    public const int IngressRejected = 5002;
+    public const int IngressIgnored = 5003;
+    public const int IngressBodyReadFailed = 5005;
+}

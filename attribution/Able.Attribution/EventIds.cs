@@ -1,0 +1,28 @@
+namespace Able.Attribution;
+
+/// <summary>
+/// Every log event id of the attribution domain (6000-6999), in one place so operators can filter on them and no
+/// two collide: 60xx ingest entries, 61xx delivery to TikTok, 62xx the ingest consumer, 63xx the delivery loop.
+/// </summary>
+internal static class EventIds
+{
+    public const int IngestFunnelUnknown = 6001;
+
+    public const int DeliveryDryRun = 6101;
+    public const int DeliveryBatchSplit = 6102;
+    public const int DeliveryRetried = 6103;
+    public const int DeliveryDeadLettered = 6104;
+    public const int DeliveryTokenRefused = 6105;
+
+    public const int ConsumerStarted = 6201;
+    public const int IngestReclaimed = 6202;
+    public const int IngestEntryOutcome = 6203;
+    public const int IngestEntryFailed = 6204;
+    public const int ConsumerRedisUnavailable = 6205;
+    public const int IngestEntryDeadLettered = 6206;
+    public const int IngestEntryWithoutOutcome = 6207;
+
+    public const int DeliveryLoopRedisUnavailable = 6301;
+    public const int Ga4NotBuilt = 6302;
+    public const int LedgerEntriesRemoved = 6303;
+}
