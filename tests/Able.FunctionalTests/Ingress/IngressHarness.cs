@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Able.Attribution.Signatures;
-using Able.FunctionalTests.Infrastructure;
 using StackExchange.Redis;
 
 namespace Able.FunctionalTests.Ingress;

@@ -4,11 +4,9 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Able.Attribution.Receipts;
 using Able.Attribution.Visitors;
-using Able.FunctionalTests.Infrastructure;
 using Able.FunctionalTests.Ingress;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
-using Able.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Able.FunctionalTests.Worker;

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>A real service (gateway or attribution) on real Kestrel, started from a <see cref="TestConfig"/>.</summary>
 public sealed class RunningService : IAsyncDisposable

@@ -1,7 +1,7 @@
 using StackExchange.Redis;
 using Testcontainers.Redis;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>How the shared test Redis was provided.</summary>
 public enum RedisTestMode
@@ -44,7 +44,7 @@ public sealed class RedisTestServer
     /// <summary>A client for tests to inspect what the services wrote.</summary>
     public IConnectionMultiplexer Multiplexer { get; }
 
-    internal IAsyncDisposable? Owner { get; }
+    public IAsyncDisposable? Owner { get; }
 
     public static Task<RedisTestServer> GetAsync() => Shared.Value;
 

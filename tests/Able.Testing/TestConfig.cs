@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>
 /// A configuration file written for one test: its own Redis key prefix, free ports and one funnel.
