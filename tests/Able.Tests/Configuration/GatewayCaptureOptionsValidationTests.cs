@@ -1,7 +1,7 @@
 using Able.Hosting.Configuration;
 using Able.Schema.Configuration;
 
-namespace Able.Tests.Capture;
+namespace Able.Tests.Configuration;
 
 public sealed class GatewayCaptureOptionsValidationTests
 {
