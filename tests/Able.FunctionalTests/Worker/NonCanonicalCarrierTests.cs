@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Able.FunctionalTests.Worker;
 
 /// <summary>
-/// A signed booking whose carrier is 22 base64url characters with non-zero spare bits (issue 9): accepted,
+/// A signed booking whose carrier is 22 base64url characters with non-zero spare bits (not an id the gateway issued): accepted,
 /// then resolved as "no carrier match" and joined by the next path, never a worker failure on every reclaim.
 /// </summary>
 public sealed partial class NonCanonicalCarrierTests
