@@ -5,8 +5,11 @@ namespace Able.Testing;
 /// <summary>A real service (gateway or attribution) on real Kestrel, started from a <see cref="TestConfig"/>.</summary>
 public sealed class RunningService : IAsyncDisposable
 {
-    private RunningService(WebApplication app, Uri publicBase, Uri managementBase)
+    private readonly TestConfig? ownedConfig;
+
+    private RunningService(WebApplication app, Uri publicBase, Uri managementBase, TestConfig? ownedConfig)
     {
+        this.ownedConfig = ownedConfig;
         App = app;
         PublicBase = publicBase;
         ManagementBase = managementBase;
@@ -27,19 +30,21 @@ public sealed class RunningService : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
-    public static Task<RunningService> StartGatewayAsync(TestConfig config) =>
-        StartAsync(config, Able.Gateway.GatewayApp.Build, "Gateway");
+    /// <summary>Starts the gateway; with <paramref name="ownsConfig"/> the config (and its file) goes with the service.</summary>
+    public static Task<RunningService> StartGatewayAsync(TestConfig config, bool ownsConfig = false) =>
+        StartAsync(config, Able.Gateway.GatewayApp.Build, "Gateway", ownsConfig);
 
-    public static Task<RunningService> StartAttributionAsync(TestConfig config) =>
-        StartAsync(config, Able.Attribution.Service.AttributionApp.Build, "Attribution");
+    /// <summary>Starts the attribution service; with <paramref name="ownsConfig"/> the config goes with the service.</summary>
+    public static Task<RunningService> StartAttributionAsync(TestConfig config, bool ownsConfig = false) =>
+        StartAsync(config, Able.Attribution.Service.AttributionApp.Build, "Attribution", ownsConfig);
 
-    private static async Task<RunningService> StartAsync(TestConfig config, Func<string[], WebApplication> build, string section)
+    private static async Task<RunningService> StartAsync(TestConfig config, Func<string[], WebApplication> build, string section, bool ownsConfig)
     {
         config.Write();
         var app = build(["--config", config.FilePath]);
         await app.StartAsync();
         var endpoints = config.Able[section]!;
-        return new RunningService(app, new Uri((string)endpoints["PublicUrl"]!), new Uri((string)endpoints["ManagementUrl"]!));
+        return new RunningService(app, new Uri((string)endpoints["PublicUrl"]!), new Uri((string)endpoints["ManagementUrl"]!), ownsConfig ? config : null);
     }
 
     public async ValueTask DisposeAsync()
@@ -47,5 +52,6 @@ public sealed class RunningService : IAsyncDisposable
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        ownedConfig?.Dispose();
     }
 }

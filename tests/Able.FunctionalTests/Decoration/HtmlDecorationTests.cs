@@ -310,7 +310,7 @@ public sealed class HtmlDecorationTests
         var redis = await RedisTestServer.GetAsync();
         var config = TestConfig.Create(redis.ConnectionString, origin.Url);
         configure?.Invoke(config);
-        return await RunningService.StartGatewayAsync(config);
+        return await RunningService.StartGatewayAsync(config, ownsConfig: true);
     }
 
     internal static HttpRequestMessage PageRequest(RunningService gateway, string pathAndQuery, string? acceptEncoding = null)
