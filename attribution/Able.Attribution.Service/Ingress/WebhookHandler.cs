@@ -5,7 +5,8 @@ namespace Able.Attribution.Service.Ingress;
 
 /// <summary>
 /// <c>POST /calendly-webhook/{funnel}</c> and <c>POST /stripe-webhook/{funnel}</c>: method, funnel, size,
-/// signature (on the raw bytes), envelope, then one XADD; 2xx only after Redis acknowledged (DESIGN §4).
+/// signature (on the raw bytes), envelope, then one XADD; 2xx only after Redis acknowledged, so a
+/// source retries whatever was not stored (README, "Webhooks and the conversions API").
 /// </summary>
 internal sealed class WebhookHandler(
     IngressFunnels funnels, IngestWriter writer, IngressMetrics metrics, TimeProvider time, ILogger<WebhookHandler> logger)

@@ -9,7 +9,7 @@ using Able.Schema.Identity;
 namespace Able.Attribution.Conversions;
 
 /// <summary>
-/// Turns one ingest entry into a <see cref="Conversion"/> (DESIGN §4 step 2): which TikTok event, with
+/// Turns one ingest entry into a <see cref="Conversion"/> (README, "Event mapping"): which TikTok event, with
 /// which deterministic event_id, time, value and hashed contact keys, or why nothing is sent.
 /// </summary>
 public static class ConversionClassifier

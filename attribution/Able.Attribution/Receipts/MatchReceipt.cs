@@ -36,7 +36,8 @@ public static class ReceiptStatus
 }
 
 /// <summary>
-/// Why a conversion was or was not attributed and what was sent (DESIGN §4 step 5). Holds hashed values
+/// Why a conversion was or was not attributed and what was sent, the last step for every conversion (README,
+/// "Conversions to TikTok"). Holds hashed values
 /// only: the payload is exactly the event sent to TikTok.
 /// </summary>
 public sealed record MatchReceipt

@@ -12,7 +12,7 @@ namespace Able.Attribution.Visitors;
 public sealed record VisitorResolution(VisitorProfile? Visitor, string? JoinPath, string? NoJoinReason);
 
 /// <summary>
-/// Finds the visitor behind a conversion, exact joins first (DESIGN §4 step 1): the carried visitor id →
+/// Finds the visitor behind a conversion, exact joins first (README, "How a visitor is found"): the carried visitor id →
 /// the invitee uuid linked by the booking-confirmation capture → email hash link → phone hash link.
 /// Afterwards <see cref="RecordContactsAsync"/> links the contact hashes to the visitor so later purchases find it.
 /// </summary>

@@ -2,7 +2,7 @@ using Prometheus;
 
 namespace Able.Attribution.Worker;
 
-/// <summary>The worker's Prometheus metrics (DESIGN §7), created from the host's <see cref="IMetricFactory"/>.</summary>
+/// <summary>The worker's Prometheus metrics (listed in the README under "Guarantees"), created from the host's <see cref="IMetricFactory"/>.</summary>
 public sealed class WorkerMetrics(IMetricFactory metrics)
 {
     public Counter Conversions { get; } = metrics.CreateCounter(

@@ -3,7 +3,8 @@ using StackExchange.Redis;
 namespace Able.Schema.Redis;
 
 /// <summary>
-/// The Redis layout (DESIGN §5). Every key starts with the configured prefix; keys that are touched
+/// The Redis layout, the one place key names are built (README, "Operations: sizing Redis", says which keys
+/// may be evicted). Every key starts with the configured prefix; keys that are touched
 /// together share a hash tag (<c>{v:&lt;vid&gt;}</c>) so the layout also works on Redis Cluster.
 /// </summary>
 public sealed class RedisKeys(string prefix)

@@ -50,7 +50,7 @@ public sealed record VisitorTouch
         string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize(json, VisitorJsonContext.Default.VisitorTouch);
 }
 
-/// <summary>Field names of the visitor hash <c>{prefix}{v:&lt;vid&gt;}</c> (DESIGN §5).</summary>
+/// <summary>Field names of the visitor hash <c>{prefix}{v:&lt;vid&gt;}</c>; the layout is <see cref="Redis.RedisKeys"/>.</summary>
 public static class VisitorFields
 {
     /// <summary>JSON <see cref="VisitorTouch"/> of the first visit; written once (HSETNX).</summary>

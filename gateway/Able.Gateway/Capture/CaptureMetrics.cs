@@ -2,7 +2,7 @@ using Prometheus;
 
 namespace Able.Gateway.Capture;
 
-/// <summary>Capture counters (DESIGN §7): what was written, what was dropped and why, how full the queue is.</summary>
+/// <summary>Capture counters (README, "Capture: what the gateway records"): what was written, what was dropped and why, how full the queue is.</summary>
 internal sealed class CaptureMetrics(IMetricFactory metrics)
 {
     public const string QueueFull = "queue_full";

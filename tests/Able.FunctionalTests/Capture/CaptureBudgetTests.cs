@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Able.Attribution.Visitors;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
 using static Able.FunctionalTests.Capture.GatewayRequests;

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using Able.Attribution.Visitors;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
 using StackExchange.Redis;

@@ -1,4 +1,3 @@
-using Able.FunctionalTests.Infrastructure;
 
 namespace Able.FunctionalTests.Capture;
 

@@ -9,7 +9,7 @@ namespace Able.FunctionalTests.Capture;
 
 /// <summary>
 /// 22 base64url characters whose last character leaves spare bits set are not a visitor id we issued
-/// (issue 9): the gateway treats them as "not ours", never as a server error.
+/// (16 bytes fill 21 characters and 2 bits; a client can set the other 4): the gateway treats them as "not ours", never as a server error.
 /// </summary>
 public sealed class NonCanonicalVisitorIdTests
 {

@@ -1,5 +1,4 @@
 using System.Net;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Redis;
 using StackExchange.Redis;
 using static Able.FunctionalTests.Capture.GatewayRequests;

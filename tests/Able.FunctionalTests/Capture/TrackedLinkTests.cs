@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Able.Attribution.Visitors;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Visitors;
 using static Able.FunctionalTests.Capture.GatewayRequests;
 

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Able.Attribution.Visitors;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
 using Microsoft.AspNetCore.Http;
@@ -53,7 +52,7 @@ public sealed partial class DemoPageEndToEndTests
         Assert.True(stored, $"Redis has no visitor {carried} holding ttclid {ttclid}");
     }
 
-    private static string DemoPagePath() => Path.Combine(Able.Tests.RepositoryRoot.Path, "config", "demo-site", "wwwroot", "index.html");
+    private static string DemoPagePath() => Path.Combine(RepositoryRoot.Path, "config", "demo-site", "wwwroot", "index.html");
 
     [GeneratedRegex("id=\"plain-link\" href=\"([^\"]+)\"")]
     private static partial Regex PlainLink();

@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Net;
 using System.Text;
 using Able.FunctionalTests.Capture;
-using Able.FunctionalTests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -311,7 +310,7 @@ public sealed class HtmlDecorationTests
         var redis = await RedisTestServer.GetAsync();
         var config = TestConfig.Create(redis.ConnectionString, origin.Url);
         configure?.Invoke(config);
-        return await RunningService.StartGatewayAsync(config);
+        return await RunningService.StartGatewayAsync(config, ownsConfig: true);
     }
 
     internal static HttpRequestMessage PageRequest(RunningService gateway, string pathAndQuery, string? acceptEncoding = null)

@@ -1,5 +1,4 @@
 using System.Text;
-using Able.FunctionalTests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Able.FunctionalTests.Capture;
-using Able.FunctionalTests.Infrastructure;
 
 namespace Able.FunctionalTests.Hosting;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using Able.FunctionalTests.Infrastructure;
 
 namespace Able.FunctionalTests.Hosting;
 

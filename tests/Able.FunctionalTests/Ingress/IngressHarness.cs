@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Able.Attribution.Signatures;
-using Able.FunctionalTests.Infrastructure;
+using Able.Schema.Redis;
 using StackExchange.Redis;
 
 namespace Able.FunctionalTests.Ingress;
@@ -37,7 +37,8 @@ public sealed class IngressHarness : IAsyncDisposable
 
     public HttpClient Client => Service.Client;
 
-    public RedisKey Stream => config.KeyPrefix + "ingest";
+    /// <summary>The ingest stream's key, built as the service builds it.</summary>
+    public RedisKey Stream => new RedisKeys(config.KeyPrefix).IngestStream;
 
     /// <summary>Starts the service on the shared test Redis (or on <paramref name="redisConnection"/>).</summary>
     public static async Task<IngressHarness> StartAsync(Action<JsonObject>? configure = null, string? redisConnection = null)

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Able.FunctionalTests.Ingress;
 
-/// <summary>A conversion naming a visitor id with non-zero spare bits (issue 9) is a field error, not a 500.</summary>
+/// <summary>A conversion naming a visitor id with non-zero spare bits (not an id the gateway issued) is a field error, not a 500.</summary>
 public sealed class NonCanonicalVisitorIdIngressTests
 {
     [Fact]

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Able.Tests;
 
 namespace Able.FunctionalTests.Ingress;
 

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text;
-using Able.FunctionalTests.Infrastructure;
-using Able.Tests;
 using StackExchange.Redis;
 
 namespace Able.FunctionalTests.Ingress;

@@ -1,6 +1,4 @@
 using System.Net;
-using Able.FunctionalTests.Infrastructure;
-using Able.Tests;
 
 namespace Able.FunctionalTests.Ingress;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Able.Attribution.Signatures;
-using Able.Tests;
 
 namespace Able.FunctionalTests.Ingress;
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using Able.Attribution.Visitors;
 using Able.FunctionalTests.Capture;
-using Able.FunctionalTests.Infrastructure;
 using static Able.FunctionalTests.Capture.GatewayRequests;
 
 namespace Able.FunctionalTests.Routing;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Able.FunctionalTests.Capture;
-using Able.FunctionalTests.Infrastructure;
 
 namespace Able.FunctionalTests.Routing;
 

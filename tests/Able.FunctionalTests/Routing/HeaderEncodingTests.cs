@@ -1,5 +1,4 @@
 using System.Text;
-using Able.FunctionalTests.Infrastructure;
 
 namespace Able.FunctionalTests.Routing;
 

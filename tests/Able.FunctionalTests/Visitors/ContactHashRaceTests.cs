@@ -1,6 +1,5 @@
 using Able.Attribution.Conversions;
 using Able.Attribution.Visitors;
-using Able.FunctionalTests.Infrastructure;
 using Able.Gateway.Capture;
 using Able.Schema.Configuration;
 using Able.Schema.Identity;

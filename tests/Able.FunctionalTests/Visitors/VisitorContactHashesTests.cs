@@ -1,4 +1,3 @@
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
 using StackExchange.Redis;

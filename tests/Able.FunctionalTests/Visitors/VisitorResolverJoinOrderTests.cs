@@ -1,6 +1,5 @@
 using Able.Attribution.Conversions;
 using Able.Attribution.Visitors;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Identity;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;

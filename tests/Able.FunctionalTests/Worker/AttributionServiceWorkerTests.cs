@@ -1,10 +1,8 @@
 using System.Globalization;
 using Able.Attribution.Receipts;
 using Able.Attribution.Visitors;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
-using Able.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Able.FunctionalTests.Worker;

@@ -1,5 +1,4 @@
 using Able.Attribution.Receipts;
-using Able.FunctionalTests.Infrastructure;
 using StackExchange.Redis;
 
 namespace Able.FunctionalTests.Worker;

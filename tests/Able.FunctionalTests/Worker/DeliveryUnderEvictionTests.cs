@@ -1,4 +1,3 @@
-using Able.FunctionalTests.Infrastructure;
 using StackExchange.Redis;
 
 namespace Able.FunctionalTests.Worker;

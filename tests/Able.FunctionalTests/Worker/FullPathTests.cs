@@ -8,10 +8,8 @@ using Able.Attribution.Identity;
 using Able.Attribution.Receipts;
 using Able.Attribution.Signatures;
 using Able.FunctionalTests.Capture;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Identity;
 using Able.Schema.Redis;
-using Able.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Able.FunctionalTests.Worker;

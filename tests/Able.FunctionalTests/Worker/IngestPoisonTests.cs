@@ -2,10 +2,8 @@ using Able.Attribution.Delivery;
 using Able.Attribution.Ingest;
 using Able.Attribution.Receipts;
 using Able.Attribution.Visitors;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
-using Able.Tests;
 
 namespace Able.FunctionalTests.Worker;
 

@@ -1,6 +1,5 @@
 using Able.Attribution.Ingest;
 using Able.Attribution.Worker;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;

@@ -1,6 +1,5 @@
 using Able.Attribution.Delivery;
 using Able.Attribution.Receipts;
-using Able.FunctionalTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Able.FunctionalTests.Worker;

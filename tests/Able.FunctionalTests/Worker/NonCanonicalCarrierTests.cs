@@ -4,17 +4,15 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Able.Attribution.Receipts;
 using Able.Attribution.Visitors;
-using Able.FunctionalTests.Infrastructure;
 using Able.FunctionalTests.Ingress;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
-using Able.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Able.FunctionalTests.Worker;
 
 /// <summary>
-/// A signed booking whose carrier is 22 base64url characters with non-zero spare bits (issue 9): accepted,
+/// A signed booking whose carrier is 22 base64url characters with non-zero spare bits (not an id the gateway issued): accepted,
 /// then resolved as "no carrier match" and joined by the next path, never a worker failure on every reclaim.
 /// </summary>
 public sealed partial class NonCanonicalCarrierTests

@@ -1,10 +1,8 @@
 using Able.Attribution.Identity;
 using Able.Attribution.Receipts;
 using Able.Attribution.Visitors;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Identity;
 using Able.Schema.Visitors;
-using Able.Tests;
 
 namespace Able.FunctionalTests.Worker;
 

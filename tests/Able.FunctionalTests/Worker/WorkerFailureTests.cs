@@ -1,7 +1,6 @@
 using Able.Attribution.Delivery;
 using Able.Attribution.Receipts;
 using Able.Attribution.Worker;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Redis;
 
 namespace Able.FunctionalTests.Worker;

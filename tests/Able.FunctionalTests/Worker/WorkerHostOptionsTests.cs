@@ -1,4 +1,3 @@
-using Able.FunctionalTests.Infrastructure;
 using Able.Hosting.Configuration;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

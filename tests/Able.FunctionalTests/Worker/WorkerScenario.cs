@@ -1,6 +1,5 @@
 using Able.Attribution.Delivery;
 using Able.Attribution.Worker;
-using Able.FunctionalTests.Infrastructure;
 using Able.Schema.Redis;
 using StackExchange.Redis;
 

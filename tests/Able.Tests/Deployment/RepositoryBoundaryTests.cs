@@ -80,6 +80,26 @@ public sealed partial class RepositoryBoundaryTests
         Assert.DoesNotContain("../..", text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Code comments point only at what a clone has: the README or the reason itself, never a design document kept
+    /// elsewhere. The markers are built from parts so this file does not match itself.
+    /// </summary>
+    [Fact]
+    public void No_code_comment_points_at_a_design_document_outside_the_repository()
+    {
+        string[] markers = ["DESIGN" + ".md", "DESIGN" + " §"];
+        var sources = Directory.EnumerateFiles(Root, "*.cs", SearchOption.AllDirectories).Where(IsSource).ToList();
+        Assert.Contains(sources, file => file.EndsWith(nameof(RepositoryBoundaryTests) + ".cs", StringComparison.Ordinal));
+
+        var offenders = sources
+            .SelectMany(file => File.ReadLines(file).Select((line, index) => (file, line, number: index + 1)))
+            .Where(hit => markers.Any(marker => hit.line.Contains(marker, StringComparison.Ordinal)))
+            .Select(hit => $"{Relative(hit.file)}:{hit.number}: {hit.line.Trim()}")
+            .ToList();
+
+        Assert.True(offenders.Count == 0, "Sources cite a document a clone does not have:\n" + string.Join('\n', offenders));
+    }
+
     [Fact]
     public void The_guard_itself_sees_a_climb_out()
     {

@@ -1,6 +1,6 @@
 using Able.Schema.Configuration;
 
-namespace Able.Tests.Schema;
+namespace Able.Tests.Configuration;
 
 public sealed class FindFunnelTests
 {

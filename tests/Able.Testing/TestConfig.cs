@@ -1,13 +1,26 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>
 /// A configuration file written for one test: its own Redis key prefix, free ports and one funnel.
-/// Tests change the JSON before starting a service; the file is deleted with the config.
+/// Tests change the JSON before starting a service; the file is deleted with the config, and any file a test
+/// forgot to dispose is deleted when the test process exits, so a run leaves nothing in the temp folder.
 /// </summary>
 public sealed class TestConfig : IDisposable
 {
+    /// <summary>The files written and not yet deleted in this process.</summary>
+    private static readonly ConcurrentDictionary<string, byte> Undeleted = new(StringComparer.Ordinal);
+
+    static TestConfig() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var file in Undeleted.Keys)
+        {
+            Delete(file);
+        }
+    };
+
     private TestConfig(JsonObject root, string redisConnection)
     {
         Root = root;
@@ -69,7 +82,17 @@ public sealed class TestConfig : IDisposable
         return new TestConfig(root, redisConnection);
     }
 
-    public void Write() => File.WriteAllText(FilePath, Root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+    public void Write()
+    {
+        Undeleted.TryAdd(FilePath, 0);
+        File.WriteAllText(FilePath, Root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+    }
 
-    public void Dispose() => File.Delete(FilePath);
+    public void Dispose() => Delete(FilePath);
+
+    private static void Delete(string file)
+    {
+        File.Delete(file);
+        Undeleted.TryRemove(file, out _);
+    }
 }

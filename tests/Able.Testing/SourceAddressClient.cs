@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>
 /// An <see cref="HttpClient"/> whose connections leave from a chosen local address (127.0.0.2, say), so the

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>How the fake answers one request.</summary>
 public sealed record FakeReply(int HttpStatus = 200, long? Code = 0, string Message = "OK", TimeSpan Hang = default)

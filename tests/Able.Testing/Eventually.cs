@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>Polling for conditions that become true asynchronously (reconnects, background writers).</summary>
 public static class Eventually

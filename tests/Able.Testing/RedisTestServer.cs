@@ -1,7 +1,7 @@
 using StackExchange.Redis;
 using Testcontainers.Redis;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>How the shared test Redis was provided.</summary>
 public enum RedisTestMode
@@ -17,7 +17,8 @@ public enum RedisTestMode
 }
 
 /// <summary>
-/// The one real Redis shared by every test in this assembly (DESIGN §8): Testcontainers when a Docker
+/// The one real Redis shared by every test in a test run (streams, consumer groups, scripts and evictions
+/// behave as in production, which no fake would promise): Testcontainers when a Docker
 /// engine answers, otherwise <c>redis-server</c> from PATH. Tests isolate themselves with a unique key
 /// prefix (<see cref="NewKeyPrefix"/>) so they can run in parallel.
 /// </summary>
@@ -44,7 +45,7 @@ public sealed class RedisTestServer
     /// <summary>A client for tests to inspect what the services wrote.</summary>
     public IConnectionMultiplexer Multiplexer { get; }
 
-    internal IAsyncDisposable? Owner { get; }
+    public IAsyncDisposable? Owner { get; }
 
     public static Task<RedisTestServer> GetAsync() => Shared.Value;
 

@@ -4,7 +4,7 @@ using Able.Attribution.Delivery;
 using Able.Attribution.Receipts;
 using Able.Schema.Visitors;
 
-namespace Able.Tests.Schema;
+namespace Able.Tests.Redis;
 
 /// <summary>
 /// What is stored in Redis outlives one version of the code: a delivery job (with its conversion and receipt)

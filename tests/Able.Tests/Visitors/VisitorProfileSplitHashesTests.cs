@@ -1,6 +1,6 @@
 using Able.Schema.Visitors;
 
-namespace Able.Tests.Schema;
+namespace Able.Tests.Visitors;
 
 /// <summary>
 /// <see cref="VisitorProfile.SplitHashes"/> reads the visitor hash's comma-separated contact-hash fields

@@ -2,10 +2,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Able.FunctionalTests.Infrastructure;
+using Able.FunctionalTests.Capture;
 using static Able.FunctionalTests.Capture.GatewayRequests;
 
-namespace Able.FunctionalTests.Capture;
+namespace Able.FunctionalTests.Routing;
 
 /// <summary>Funnel routing through the real gateway to a real origin: hosts, forwarding, bodies, reload.</summary>
 public sealed class RoutingTests

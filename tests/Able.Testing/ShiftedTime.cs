@@ -1,4 +1,4 @@
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>
 /// Real time moved to a pretend date (the fixtures are dated March 2026): it ticks and its timers fire

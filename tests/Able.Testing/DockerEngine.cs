@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>Whether a Docker engine answers (not just a client on PATH): GET /_ping on its socket.</summary>
 public static class DockerEngine

@@ -2,7 +2,7 @@ using Able.Hosting.Configuration;
 using Able.Schema.Configuration;
 using Able.Tests.Configuration;
 
-namespace Able.Tests.Capture;
+namespace Able.Tests.Configuration;
 
 public sealed class GatewayCaptureOptionsValidationTests
 {

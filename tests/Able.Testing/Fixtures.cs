@@ -1,10 +1,10 @@
-namespace Able.Tests;
+namespace Able.Testing;
 
 /// <summary>
 /// The Calendly and Stripe webhook fixtures, kept in the repository (<c>tests/fixtures</c>) so a clone passes on its
 /// own. <c>RepositoryBoundaryTests</c> fails if a test reaches outside the repository for them again.
 /// </summary>
-internal static class Fixtures
+public static class Fixtures
 {
     public static string Root { get; } = FindRoot();
 

@@ -1,7 +1,7 @@
-namespace Able.Tests;
+namespace Able.Testing;
 
 /// <summary>The folder holding Able.sln, found by walking up from the test binaries.</summary>
-internal static class RepositoryRoot
+public static class RepositoryRoot
 {
     public static string Path { get; } = Find();
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>
 /// A real <c>redis-server</c> from PATH on a free loopback port with a temporary data folder. It can be
@@ -19,7 +19,13 @@ public sealed class RedisServerProcess : IAsyncDisposable
         Port = port;
         this.extraArguments = extraArguments;
         dataDirectory = Directory.CreateTempSubdirectory("able-redis-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill();
+        // The shared server lives as long as the test process; this stops it and removes its folder then.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            Kill();
+            process?.WaitForExit(TimeSpan.FromSeconds(5));
+            DeleteDataDirectory();
+        };
     }
 
     public string Executable { get; }
@@ -105,13 +111,22 @@ public sealed class RedisServerProcess : IAsyncDisposable
     {
         await StopAsync();
         process?.Dispose();
+        process = null;
+        DeleteDataDirectory();
+    }
+
+    private void DeleteDataDirectory()
+    {
         try
         {
-            Directory.Delete(dataDirectory, recursive: true);
+            if (Directory.Exists(dataDirectory))
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
         }
-        catch (IOException)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            // A temporary folder left behind is harmless.
+            // Still in use by a server that would not stop; nothing else can be done here.
         }
     }
 

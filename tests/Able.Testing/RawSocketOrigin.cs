@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>
 /// A hand-written HTTP/1.1 origin on a raw socket, for what Kestrel would never do. It keeps every connection

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>A response read off the wire: its status code, the raw bytes of its head and its body.</summary>
 public sealed record RawHttpResponse(int Status, byte[] Head, byte[] Body)

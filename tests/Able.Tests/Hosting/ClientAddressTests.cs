@@ -1,8 +1,7 @@
 using System.Net;
-using Able.Gateway.Capture;
 using Able.Hosting;
 
-namespace Able.Tests.Capture;
+namespace Able.Tests.Hosting;
 
 public sealed class ClientAddressTests
 {

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 /// <summary>
 /// A real Kestrel server on a free loopback port for the parts of the outside world a test needs

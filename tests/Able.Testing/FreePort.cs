@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Able.FunctionalTests.Infrastructure;
+namespace Able.Testing;
 
 public static class FreePort
 {
