@@ -48,20 +48,9 @@ public sealed record CalendlyLinkDecoration(string CarrierParam, string VisitorI
     public string Decorate(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        var fragmentAt = url.IndexOf('#', StringComparison.Ordinal);
-        var beforeFragment = fragmentAt < 0 ? url : url[..fragmentAt];
-        var fragment = fragmentAt < 0 ? "" : url[fragmentAt..];
-        var queryAt = beforeFragment.IndexOf('?', StringComparison.Ordinal);
-        var query = queryAt < 0 ? "" : beforeFragment[(queryAt + 1)..];
-
-        var added = ParametersToAdd(QueryNames(query));
-        if (added.Count == 0)
-        {
-            return url;
-        }
-
-        var separator = queryAt < 0 ? "?" : query.Length == 0 || query.EndsWith('&') ? "" : "&";
-        return beforeFragment + separator + FormatParameters(added, "&") + fragment;
+        var insertion = QueryInsertion.Of(url);
+        var added = ParametersToAdd(QueryNames(insertion.RawQuery ?? ""));
+        return added.Count == 0 ? url : url.Insert(insertion.At, insertion.Text(added, "&"));
     }
 
     /// <summary>
