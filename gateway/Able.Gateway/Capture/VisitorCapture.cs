@@ -1,4 +1,3 @@
-using Able.Gateway.Decoration;
 using Able.Schema.Configuration;
 using Able.Schema.Identity;
 using Able.Schema.Visitors;
@@ -124,7 +123,7 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
     private Dictionary<string, string> ReadUtms(HttpRequest request)
     {
         var utms = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in CalendlyLinkDecoration.UtmNames)
+        foreach (var name in UtmNames.All)
         {
             if (Param(request, name, CaptureValue.MaxIdLength) is { } value)
             {

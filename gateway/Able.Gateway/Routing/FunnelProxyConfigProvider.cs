@@ -104,4 +104,22 @@ internal sealed class FunnelProxyConfigProvider : IProxyConfigProvider, IDisposa
 internal static class FunnelMetadata
 {
     public const string Key = "Able.Funnel";
+
+    /// <summary>
+    /// The funnel whose site a proxied request is for; null on the ingress routes (proxied to the attribution
+    /// service) and on routes that are not a funnel's.
+    /// </summary>
+    public static FunnelOptions? FunnelOf(HttpContext context, AbleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        var route = context.GetReverseProxyFeature().Route.Config;
+        if (route.ClusterId == FunnelProxyConfigProvider.AttributionClusterId
+            || route.Metadata?.TryGetValue(Key, out var mark) != true)
+        {
+            return null;
+        }
+
+        return options.FindFunnel(mark);
+    }
 }
