@@ -113,13 +113,15 @@ internal static class FunnelMetadata
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
-        var route = context.GetReverseProxyFeature().Route.Config;
-        if (route.ClusterId == FunnelProxyConfigProvider.AttributionClusterId
-            || route.Metadata?.TryGetValue(Key, out var mark) != true)
-        {
-            return null;
-        }
+        return SiteMarkOf(context.GetReverseProxyFeature().Route.Config) is { } mark ? options.FindFunnel(mark) : null;
+    }
 
-        return options.FindFunnel(mark);
+    /// <summary>The mark of the funnel whose site <paramref name="route"/> serves; null for ingress routes and routes that are not a funnel's.</summary>
+    public static string? SiteMarkOf(RouteConfig route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        return route.ClusterId != FunnelProxyConfigProvider.AttributionClusterId && route.Metadata?.TryGetValue(Key, out var mark) == true
+            ? mark
+            : null;
     }
 }
