@@ -31,6 +31,8 @@ public static class GatewayApp
         app.UseGatewayRateLimiting();
         app.MapFunnelRouting(proxy =>
         {
+            // Tracked links answer before capture, so /go/{link} is captured once, as a link.
+            proxy.UseTrackedLinks();
             proxy.UseVisitorCapture();
             // HTML decoration is a YARP transform (Decoration/), so it sees the GatewayVisitor attached here.
         });

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 using Able.Hosting;
 using Able.Schema.Configuration;
@@ -17,8 +16,8 @@ internal sealed record IngressEndpointMetadata(string Source);
 /// </summary>
 internal static class IngressRateLimiting
 {
-    // One resolver per options snapshot (a configuration reload brings a new snapshot).
-    private static readonly ConditionalWeakTable<IngressOptions, Hosting.ClientAddress> Resolvers = new();
+    // Loopback is always trusted: the gateway on the same host forwards these paths and appends the client it saw.
+    private static readonly ClientAddressCache ClientAddresses = new("127.0.0.0/8", "::1/128");
 
     public static IServiceCollection AddIngressRateLimiting(this IServiceCollection services) =>
         services.AddRateLimiter(options =>
@@ -74,8 +73,7 @@ internal static class IngressRateLimiting
     /// peer is loopback or a configured trusted proxy (the gateway forwards these paths and appends the client it saw).
     /// </summary>
     internal static string ClientAddress(HttpContext context, IngressOptions limits) =>
-        Resolvers.GetValue(limits, l => Hosting.ClientAddress.FromCidrs(["127.0.0.0/8", "::1/128", .. l.TrustedProxies]))
-            .Resolve(context)?.ToString() ?? "unknown";
+        ClientAddresses.For(limits.TrustedProxies).Resolve(context)?.ToString() ?? "unknown";
 
     private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace Able.Gateway.Capture;
 /// <summary><see cref="ClientAddress"/> for the current <c>Able:Gateway:TrustedProxies</c>, rebuilt when the configuration changes.</summary>
 public sealed class ClientAddressResolver(IOptionsMonitor<AbleOptions> options)
 {
-    private Snapshot? current;
+    private readonly ClientAddressCache cache = new();
 
     public IPAddress? Resolve(HttpContext context) => Current().Resolve(context);
 
@@ -39,18 +39,5 @@ public sealed class ClientAddressResolver(IOptionsMonitor<AbleOptions> options)
         return context.Request.Scheme;
     }
 
-    private ClientAddress Current()
-    {
-        var gateway = options.CurrentValue.Gateway;
-        var snapshot = current;
-        if (snapshot is null || !ReferenceEquals(snapshot.Options, gateway))
-        {
-            snapshot = new Snapshot(gateway, ClientAddress.FromCidrs(gateway.TrustedProxies));
-            current = snapshot;
-        }
-
-        return snapshot.Address;
-    }
-
-    private sealed record Snapshot(GatewayOptions Options, ClientAddress Address);
+    private ClientAddress Current() => cache.For(options.CurrentValue.Gateway.TrustedProxies);
 }

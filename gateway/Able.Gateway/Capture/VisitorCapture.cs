@@ -1,4 +1,4 @@
-using Able.Gateway.Decoration;
+using System.Net;
 using Able.Schema.Configuration;
 using Able.Schema.Identity;
 using Able.Schema.Visitors;
@@ -36,22 +36,9 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
         }
 
         var client = clientAddress.Resolve(context);
-        var visitorId = VisitorCookies.ReadVisitorId(request, funnel.Cookie);
-        bool store;
-        if (visitorId is null)
+        if (Admit(VisitorCookies.ReadVisitorId(request, funnel.Cookie), client) is not (string visitorId, bool store))
         {
-            visitorId = VisitorId.New();
-            if (!budget.AdmitsNewVisitor(client, visitorId))
-            {
-                metrics.Dropped(CaptureMetrics.Budget);
-                return null;
-            }
-
-            store = true;
-        }
-        else
-        {
-            store = budget.AdmitsCapture(client, visitorId);
+            return null;
         }
 
         var requestUtms = ReadUtms(request);
@@ -101,6 +88,27 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
         return visitor;
     }
 
+    /// <summary>
+    /// The visitor within the <see cref="CaptureBudget"/>: the cookie's, whose touch is stored while its own budget
+    /// lasts, or a new id when its client may still create one; null (counted) when it may not.
+    /// </summary>
+    private (string VisitorId, bool Store)? Admit(string? cookieVisitorId, IPAddress? client)
+    {
+        if (cookieVisitorId is not null)
+        {
+            return (cookieVisitorId, budget.AdmitsCapture(client, cookieVisitorId));
+        }
+
+        var visitorId = VisitorId.New();
+        if (!budget.AdmitsNewVisitor(client, visitorId))
+        {
+            metrics.Dropped(CaptureMetrics.Budget);
+            return null;
+        }
+
+        return (visitorId, true);
+    }
+
     private static void SetCookies(HttpResponse response, string visitorId, Dictionary<string, string> requestUtms, VisitorCookieOptions options)
     {
         var visitorCookie = VisitorCookies.VisitorCookieHeader(visitorId, options);
@@ -124,7 +132,7 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
     private Dictionary<string, string> ReadUtms(HttpRequest request)
     {
         var utms = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in CalendlyLinkDecoration.UtmNames)
+        foreach (var name in UtmNames.All)
         {
             if (Param(request, name, CaptureValue.MaxIdLength) is { } value)
             {

@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using Able.Gateway.Decoration;
 using Able.Schema.Configuration;
 using Able.Schema.Visitors;
 using Microsoft.Extensions.Primitives;
@@ -56,7 +55,7 @@ public static class VisitorCookies
     public static string EncodeUtms(IReadOnlyDictionary<string, string> utms)
     {
         ArgumentNullException.ThrowIfNull(utms);
-        var pairs = CalendlyLinkDecoration.UtmNames
+        var pairs = UtmNames.All
             .Where(name => utms.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v))
             .Select(name => $"{name}={Uri.EscapeDataString(utms[name])}");
         var text = string.Join('&', pairs);
@@ -91,7 +90,7 @@ public static class VisitorCookies
             }
 
             var name = pair[..eq];
-            if (!CalendlyLinkDecoration.UtmNames.Contains(name, StringComparer.Ordinal))
+            if (!UtmNames.All.Contains(name, StringComparer.Ordinal))
             {
                 continue;
             }

@@ -1,3 +1,4 @@
+using Able.Gateway.Capture;
 using Able.Schema.Visitors;
 namespace Able.Gateway.Decoration;
 
@@ -9,9 +10,6 @@ namespace Able.Gateway.Decoration;
 /// </summary>
 public sealed record CalendlyLinkDecoration(string CarrierParam, string VisitorId, IReadOnlyDictionary<string, string> Utms)
 {
-    /// <summary>The UTM names Calendly returns in the webhook's <c>tracking</c>, in the order they are appended.</summary>
-    public static readonly string[] UtmNames = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
-
     /// <summary>
     /// The parameters to append, given the names the URL's query already has. Names and values are
     /// returned unescaped; the caller escapes them for its context.
@@ -19,13 +17,13 @@ public sealed record CalendlyLinkDecoration(string CarrierParam, string VisitorI
     public IReadOnlyList<KeyValuePair<string, string>> ParametersToAdd(IReadOnlyCollection<string> existingNames)
     {
         ArgumentNullException.ThrowIfNull(existingNames);
-        var added = new List<KeyValuePair<string, string>>(1 + UtmNames.Length);
+        var added = new List<KeyValuePair<string, string>>(1 + UtmNames.All.Count);
         if (!existingNames.Contains(CarrierParam, StringComparer.Ordinal))
         {
             added.Add(new(CarrierParam, VisitorId));
         }
 
-        foreach (var name in UtmNames)
+        foreach (var name in UtmNames.All)
         {
             if (name != CarrierParam && Utms.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value)
                 && !existingNames.Contains(name, StringComparer.Ordinal))
@@ -48,20 +46,9 @@ public sealed record CalendlyLinkDecoration(string CarrierParam, string VisitorI
     public string Decorate(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        var fragmentAt = url.IndexOf('#', StringComparison.Ordinal);
-        var beforeFragment = fragmentAt < 0 ? url : url[..fragmentAt];
-        var fragment = fragmentAt < 0 ? "" : url[fragmentAt..];
-        var queryAt = beforeFragment.IndexOf('?', StringComparison.Ordinal);
-        var query = queryAt < 0 ? "" : beforeFragment[(queryAt + 1)..];
-
-        var added = ParametersToAdd(QueryNames(query));
-        if (added.Count == 0)
-        {
-            return url;
-        }
-
-        var separator = queryAt < 0 ? "?" : query.Length == 0 || query.EndsWith('&') ? "" : "&";
-        return beforeFragment + separator + FormatParameters(added, "&") + fragment;
+        var insertion = QueryInsertion.Of(url);
+        var added = ParametersToAdd(QueryNames(insertion.RawQuery ?? ""));
+        return added.Count == 0 ? url : url.Insert(insertion.At, insertion.Text(added, "&"));
     }
 
     /// <summary>

@@ -236,11 +236,35 @@ public sealed class CalendlyUrlRewriter
     private static MatchResult Match(ReadOnlySpan<byte> s, bool final, out int length)
     {
         length = 0;
+        var prefix = MatchPrefix(s, out var pathStart);
+        if (prefix != MatchResult.Yes)
+        {
+            return Settle(prefix, final);
+        }
+
+        var end = FindEnd(s, pathStart, final, out var pathEnd);
+        if (end != MatchResult.Yes)
+        {
+            return end;
+        }
+
+        length = TrimSentencePunctuation(s[..pathEnd], pathStart);
+        return MatchResult.Yes;
+    }
+
+    /// <summary>
+    /// The fixed start of a scheduling URL, through the slash that opens its path: <c>http(s)://</c> (or
+    /// <c>:\/\/</c> in JSON), an optional <c>www.</c>, then <c>calendly.com/</c> (or <c>calendly.com\/</c>).
+    /// <paramref name="pathStart"/> is where the path continues. NeedMore is not settled here.
+    /// </summary>
+    private static MatchResult MatchPrefix(ReadOnlySpan<byte> s, out int pathStart)
+    {
+        pathStart = 0;
         var at = 0;
         var step = Literal(s, ref at, "http");
         if (step != MatchResult.Yes)
         {
-            return Settle(step, final);
+            return step;
         }
 
         if (at < s.Length && (s[at] | 0x20) == 's')
@@ -254,21 +278,20 @@ public sealed class CalendlyUrlRewriter
             var escapedSeparator = Literal(s, ref at, ":\\/\\/");
             if (escapedSeparator != MatchResult.Yes)
             {
-                var undecided = plainSeparator == MatchResult.NeedMore || escapedSeparator == MatchResult.NeedMore;
-                return Settle(undecided ? MatchResult.NeedMore : MatchResult.No, final);
+                return plainSeparator == MatchResult.NeedMore || escapedSeparator == MatchResult.NeedMore ? MatchResult.NeedMore : MatchResult.No;
             }
         }
 
         step = Literal(s, ref at, "www.");
         if (step == MatchResult.NeedMore)
         {
-            return Settle(step, final);
+            return step;
         }
 
         step = Literal(s, ref at, "calendly.com");
         if (step != MatchResult.Yes)
         {
-            return Settle(step, final);
+            return step;
         }
 
         // The host must end here with a path: "calendly.com.evil.example" and "calendly.com@x" are not Calendly.
@@ -277,11 +300,22 @@ public sealed class CalendlyUrlRewriter
             step = Literal(s, ref at, "\\/");
             if (step != MatchResult.Yes)
             {
-                return Settle(step, final);
+                return step;
             }
         }
 
-        var end = at;
+        pathStart = at;
+        return MatchResult.Yes;
+    }
+
+    /// <summary>
+    /// Where the URL whose path starts at <paramref name="pathStart"/> ends (<paramref name="end"/>, exclusive): at
+    /// the first byte, escape or entity that cannot be part of it, or at the end of the document. NeedMore when
+    /// the bytes so far cannot tell; No when it runs past <see cref="MaxUrlLength"/>.
+    /// </summary>
+    private static MatchResult FindEnd(ReadOnlySpan<byte> s, int pathStart, bool final, out int end)
+    {
+        end = pathStart;
         while (true)
         {
             if (end >= MaxUrlLength)
@@ -291,12 +325,7 @@ public sealed class CalendlyUrlRewriter
 
             if (end >= s.Length)
             {
-                if (!final)
-                {
-                    return MatchResult.NeedMore;
-                }
-
-                break;
+                return final ? MatchResult.Yes : MatchResult.NeedMore;
             }
 
             var b = s[end];
@@ -310,7 +339,7 @@ public sealed class CalendlyUrlRewriter
 
                 if (escapeLength == 0)
                 {
-                    break;
+                    return MatchResult.Yes;
                 }
 
                 end += escapeLength;
@@ -327,19 +356,16 @@ public sealed class CalendlyUrlRewriter
 
                 if (entity == MatchResult.Yes)
                 {
-                    break;
+                    return MatchResult.Yes;
                 }
             }
             else if (EndsUrl(b))
             {
-                break;
+                return MatchResult.Yes;
             }
 
             end++;
         }
-
-        length = TrimSentencePunctuation(s[..end], at);
-        return MatchResult.Yes;
     }
 
     private static MatchResult Settle(MatchResult step, bool final) =>
@@ -465,15 +491,15 @@ public sealed class CalendlyUrlRewriter
     {
         insertAt = url.Length;
         insertion = [];
-        if (!CalendlyLinkDecoration.IsSchedulingUrl(Unescape(url)))
+        // Latin-1 maps each byte to one char, so positions in the text are positions in the bytes.
+        var text = Encoding.Latin1.GetString(url);
+        if (!CalendlyLinkDecoration.IsSchedulingUrl(Unescape(text)))
         {
             return false;
         }
 
-        var fragmentAt = url.IndexOf((byte)'#');
-        var beforeFragment = fragmentAt < 0 ? url : url[..fragmentAt];
-        var queryAt = beforeFragment.IndexOf((byte)'?');
-        var rawQuery = queryAt < 0 ? [] : beforeFragment[(queryAt + 1)..];
+        var plan = QueryInsertion.Of(text);
+        var rawQuery = plan.RawQuery ?? "";
         var query = Unescape(rawQuery);
         var names = CalendlyLinkDecoration.QueryNames(query);
         if (decoration.IsAlreadyCarried(names))
@@ -485,33 +511,30 @@ public sealed class CalendlyUrlRewriter
             DecoratedUrls++;
         }
 
-        insertAt = beforeFragment.Length;
+        insertAt = plan.At;
         var added = decoration.ParametersToAdd(names);
         if (added.Count > 0)
         {
-            var separator = SeparatorOf(rawQuery);
-            var lead = queryAt < 0 ? "?" : query.Length == 0 || query.EndsWith('&') ? "" : separator;
-            insertion = Encoding.ASCII.GetBytes(lead + CalendlyLinkDecoration.FormatParameters(added, separator));
+            insertion = Encoding.ASCII.GetBytes(plan.Text(added, SeparatorOf(rawQuery), query));
         }
 
         return true;
     }
 
     /// <summary>How the URL's own query separates parameters, so appended ones match (HTML entity, JSON escape or plain).</summary>
-    private static string SeparatorOf(ReadOnlySpan<byte> rawQuery)
+    private static string SeparatorOf(string rawQuery)
     {
-        if (rawQuery.IndexOf("&amp;"u8) >= 0 || rawQuery.IndexOf("&AMP;"u8) >= 0)
+        if (rawQuery.Contains("&amp;", StringComparison.Ordinal) || rawQuery.Contains("&AMP;", StringComparison.Ordinal))
         {
             return "&amp;";
         }
 
-        return rawQuery.IndexOf("\\u0026"u8) >= 0 ? "\\u0026" : "&";
+        return rawQuery.Contains("\\u0026", StringComparison.Ordinal) ? "\\u0026" : "&";
     }
 
     /// <summary>The URL as a browser would see it after HTML/JS decoding of the forms this rewriter accepts.</summary>
-    private static string Unescape(ReadOnlySpan<byte> raw)
+    private static string Unescape(string text)
     {
-        var text = Encoding.Latin1.GetString(raw);
         if (!text.Contains('\\', StringComparison.Ordinal) && !text.Contains('&', StringComparison.Ordinal))
         {
             return text;

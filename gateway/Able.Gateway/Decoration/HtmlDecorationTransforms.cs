@@ -31,8 +31,7 @@ internal sealed partial class HtmlDecorationTransforms(
     public void Apply(TransformBuilderContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Route.Metadata?.TryGetValue(FunnelMetadata.Key, out var mark) != true
-            || context.Route.ClusterId == FunnelProxyConfigProvider.AttributionClusterId)
+        if (FunnelMetadata.SiteMarkOf(context.Route) is not { } mark)
         {
             return;
         }
@@ -40,7 +39,7 @@ internal sealed partial class HtmlDecorationTransforms(
         context.AddRequestTransform(request =>
         {
             var method = request.HttpContext.Request.Method;
-            if ((HttpMethods.IsGet(method) || HttpMethods.IsHead(method)) && DecorationFor(request.HttpContext, mark!) is not null)
+            if ((HttpMethods.IsGet(method) || HttpMethods.IsHead(method)) && DecorationFor(request.HttpContext, mark) is not null)
             {
                 // Ask for the page uncompressed; if the origin compresses anyway, the response side decodes it.
                 request.ProxyRequest.Headers.Remove(HeaderNames.AcceptEncoding);
@@ -55,7 +54,7 @@ internal sealed partial class HtmlDecorationTransforms(
 
         context.AddResponseTransform(response =>
         {
-            Decorate(response, mark!);
+            Decorate(response, mark);
             return ValueTask.CompletedTask;
         });
     }

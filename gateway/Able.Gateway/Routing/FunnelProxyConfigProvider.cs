@@ -104,4 +104,24 @@ internal sealed class FunnelProxyConfigProvider : IProxyConfigProvider, IDisposa
 internal static class FunnelMetadata
 {
     public const string Key = "Able.Funnel";
+
+    /// <summary>
+    /// The funnel whose site a proxied request is for; null on the ingress routes (proxied to the attribution
+    /// service) and on routes that are not a funnel's.
+    /// </summary>
+    public static FunnelOptions? FunnelOf(HttpContext context, AbleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        return SiteMarkOf(context.GetReverseProxyFeature().Route.Config) is { } mark ? options.FindFunnel(mark) : null;
+    }
+
+    /// <summary>The mark of the funnel whose site <paramref name="route"/> serves; null for ingress routes and routes that are not a funnel's.</summary>
+    public static string? SiteMarkOf(RouteConfig route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        return route.ClusterId != FunnelProxyConfigProvider.AttributionClusterId && route.Metadata?.TryGetValue(Key, out var mark) == true
+            ? mark
+            : null;
+    }
 }

@@ -14,8 +14,8 @@ internal static class FunnelRoutingExtensions
     }
 
     /// <summary>
-    /// Maps the proxy. <paramref name="funnelSteps"/> adds the gateway's own pipeline steps (capture, then
-    /// response transforms) ahead of YARP's standard load balancing and forwarding.
+    /// Maps the proxy. <paramref name="funnelSteps"/> adds the gateway's own pipeline steps (tracked links, capture,
+    /// then response transforms) ahead of YARP's standard load balancing and forwarding.
     /// </summary>
     public static WebApplication MapFunnelRouting(this WebApplication app, Action<IReverseProxyApplicationBuilder> funnelSteps)
     {

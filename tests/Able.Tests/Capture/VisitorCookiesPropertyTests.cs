@@ -1,6 +1,5 @@
 using Able.Attribution.Visitors;
 using Able.Gateway.Capture;
-using Able.Gateway.Decoration;
 using Able.Schema.Configuration;
 using Able.Schema.Visitors;
 using CsCheck;
@@ -30,7 +29,7 @@ public sealed class VisitorCookiesPropertyTests
             {
                 foreach (var (name, value) in VisitorCookies.DecodeUtms(cookie))
                 {
-                    Assert.Contains(name, CalendlyLinkDecoration.UtmNames);
+                    Assert.Contains(name, UtmNames.All);
                     Assert.Equal(value, CaptureValue.Clean(value, CaptureValue.MaxIdLength).Value);
                 }
             }, iter: AdversarialInput.Iterations);
@@ -39,7 +38,7 @@ public sealed class VisitorCookiesPropertyTests
     public void Clean_utms_round_trip_through_the_cookie() =>
         AdversarialInput.Text.Array[5].Sample(values =>
         {
-            var utms = CalendlyLinkDecoration.UtmNames.Zip(values)
+            var utms = UtmNames.All.Zip(values)
                 .Where(p => p.Second.Length > 0 && CaptureValue.Clean(p.Second, CaptureValue.MaxIdLength).Value == p.Second)
                 .ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
             var encoded = VisitorCookies.EncodeUtms(utms);

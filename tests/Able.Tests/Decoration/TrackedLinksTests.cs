@@ -1,6 +1,6 @@
-using Able.Gateway.Capture;
+using Able.Gateway.Decoration;
 
-namespace Able.Tests.Capture;
+namespace Able.Tests.Decoration;
 
 public sealed class TrackedLinksTests
 {

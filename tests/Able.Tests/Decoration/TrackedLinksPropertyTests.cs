@@ -1,8 +1,8 @@
-using Able.Gateway.Capture;
+using Able.Gateway.Decoration;
 using CsCheck;
 using Microsoft.AspNetCore.Http;
 
-namespace Able.Tests.Capture;
+namespace Able.Tests.Decoration;
 
 /// <summary><see cref="TrackedLinks.TryMatch"/> on any path: never throws; a match is a non-empty name under <c>/go/</c>.</summary>
 public sealed class TrackedLinksPropertyTests

@@ -1,8 +1,10 @@
-using Able.Gateway.Decoration;
+using Able.Gateway.Capture;
+using Able.Gateway.Routing;
 using Able.Schema.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
-namespace Able.Gateway.Capture;
+namespace Able.Gateway.Decoration;
 
 /// <summary>
 /// <c>GET /go/{link}</c> on a funnel host: captured like a page view, then a 302 to the funnel's configured
@@ -12,6 +14,16 @@ namespace Able.Gateway.Capture;
 internal static class TrackedLinks
 {
     public const string PathPrefix = "/go/";
+
+    /// <summary>
+    /// The step of the proxy pipeline that answers <c>/go/{link}</c> on funnel routes; it runs before
+    /// <see cref="CaptureExtensions.UseVisitorCapture"/>, so a tracked link is captured once, as a link.
+    /// </summary>
+    public static IReverseProxyApplicationBuilder UseTrackedLinks(this IReverseProxyApplicationBuilder proxy)
+    {
+        proxy.UseMiddleware<TrackedLinkMiddleware>();
+        return proxy;
+    }
 
     /// <summary>The link name when the path is <c>/go/{name}</c> (one segment, optional trailing slash).</summary>
     public static bool TryMatch(PathString path, out string name)
@@ -64,4 +76,13 @@ internal static class TrackedLinks
     }
 
     private static string Truncate(string name) => name.Length <= 64 ? name : name[..64];
+}
+
+/// <summary>Answers <c>/go/{link}</c> on a funnel route (not the ingress routes); every other request goes on.</summary>
+internal sealed class TrackedLinkMiddleware(RequestDelegate next, VisitorCapture capture, IOptionsMonitor<AbleOptions> options)
+{
+    public Task InvokeAsync(HttpContext context) =>
+        TrackedLinks.TryMatch(context.Request.Path, out var link) && FunnelMetadata.FunnelOf(context, options.CurrentValue) is { } funnel
+            ? TrackedLinks.AnswerAsync(context, funnel, link, capture)
+            : next(context);
 }
