@@ -54,7 +54,7 @@ internal sealed class WebhookHandler(
         }
 
         var check = headers.Count == 1
-            ? source.Verify(body.Bytes.Span, headers[0], secret, time.GetUtcNow(), TimeSpan.FromSeconds(limits.SignatureToleranceSeconds))
+            ? WebhookSignature.Verify(body.Bytes.Span, headers[0], secret, time.GetUtcNow(), TimeSpan.FromSeconds(limits.SignatureToleranceSeconds))
             : SignatureCheck.Malformed;
         switch (check)
         {

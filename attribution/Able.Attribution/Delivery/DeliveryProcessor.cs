@@ -1,5 +1,6 @@
 using Able.Attribution.Receipts;
 using Able.Attribution.TikTok;
+using Able.Attribution.Visitors;
 using Able.Attribution.Worker;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,7 @@ namespace Able.Attribution.Delivery;
 public sealed partial class DeliveryProcessor(
     IOptionsMonitor<AbleOptions> options,
     DeliveryStore store,
+    VisitorResolver resolver,
     EventAssembler assembler,
     TikTokClient tikTok,
     ReceiptStore receipts,
@@ -54,7 +56,7 @@ public sealed partial class DeliveryProcessor(
 
             if (job.Receipt.Payload is null)
             {
-                var resolution = await assembler.ResolveAsync(job.Conversion);
+                var resolution = await resolver.ResolveAsync(job.Conversion);
                 var receipt = await assembler.AssembleAsync(job.Conversion, resolution, funnel, job.Receipt with { Status = ReceiptStatus.Queued });
                 job = job with { Receipt = receipt };
                 // Saved with its built event, and still leased: it is sent in this pass.

@@ -2,6 +2,7 @@ using Able.Attribution.Conversions;
 using Able.Attribution.Delivery;
 using Able.Attribution.Ingest;
 using Able.Attribution.Receipts;
+using Able.Attribution.Visitors;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ namespace Able.Attribution.Worker;
 /// </summary>
 public sealed partial class IngestEntryProcessor(
     IOptionsMonitor<AbleOptions> options,
+    VisitorResolver resolver,
     EventAssembler assembler,
     DeliveryStore store,
     ReceiptStore receipts,
@@ -94,7 +96,7 @@ public sealed partial class IngestEntryProcessor(
             return "duplicate";
         }
 
-        var resolution = await assembler.ResolveAsync(conversion);
+        var resolution = await resolver.ResolveAsync(conversion);
         var due = now;
         var grace = TimeSpan.FromSeconds(all.Worker.GracePeriodSeconds);
         if (resolution.Visitor is null && conversion.WaitsForLateJoin && grace > TimeSpan.Zero)
