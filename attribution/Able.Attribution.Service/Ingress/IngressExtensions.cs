@@ -12,6 +12,7 @@ internal static class IngressExtensions
         services.AddSingleton<IngressFunnels>();
         services.AddSingleton<IngressMetrics>();
         services.AddSingleton<IngestWriter>();
+        services.AddSingleton<IngressPipeline>();
         services.AddSingleton<WebhookHandler>();
         services.AddSingleton<ConversionsApiHandler>();
         services.AddIngressRateLimiting();
