@@ -23,19 +23,17 @@ public static class DeliveryTiming
     public static DateTimeOffset LeaseEnd(WorkerOptions worker, DateTimeOffset now) => now + Lease(worker);
 
     /// <summary>
-    /// Exponential backoff with ±50 % jitter: base × 2^(attempt-1), capped at RetryMaxMilliseconds, then
-    /// multiplied by a random factor in [0.5, 1.5).
-    /// </summary>
-    public static TimeSpan Backoff(WorkerOptions worker, int attempt) => Backoff(worker, attempt, Jitter());
-
-    /// <summary>
-    /// The retry time of a job that failed at <paramref name="attempt"/>, or null when it would fall after the
-    /// retry deadline (<c>Able:Worker:RetryDeadlineMinutes</c> from its first attempt): then it is given up.
+    /// The retry time of a job that failed at <paramref name="attempt"/> (<see cref="Backoff"/> from now), or null
+    /// when it would fall after the retry deadline (<c>Able:Worker:RetryDeadlineMinutes</c> from its first attempt):
+    /// then it is given up.
     /// </summary>
     public static DateTimeOffset? RetryAt(WorkerOptions worker, int attempt, DateTimeOffset firstAttempt, DateTimeOffset now) =>
         RetryAt(worker, attempt, firstAttempt, now, Jitter());
 
-    /// <summary><see cref="Backoff(WorkerOptions, int)"/> with the random draw given: <paramref name="unit"/> in [0, 1).</summary>
+    /// <summary>
+    /// Exponential backoff with ±50 % jitter: base × 2^(attempt-1), capped at RetryMaxMilliseconds, then
+    /// multiplied by 0.5 + <paramref name="unit"/>, the random draw in [0, 1).
+    /// </summary>
     internal static TimeSpan Backoff(WorkerOptions worker, int attempt, double unit)
     {
         ArgumentNullException.ThrowIfNull(worker);

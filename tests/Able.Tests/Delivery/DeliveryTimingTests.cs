@@ -43,7 +43,7 @@ public sealed class DeliveryTimingTests
     [Fact]
     public void Random_jitter_stays_in_bounds_and_spreads_both_ways()
     {
-        var drawn = Enumerable.Range(0, 400).Select(_ => DeliveryTiming.Backoff(Worker, 2).TotalMilliseconds).ToList();
+        var drawn = Enumerable.Range(0, 400).Select(_ => (DeliveryTiming.RetryAt(Worker, 2, Now, Now)!.Value - Now).TotalMilliseconds).ToList();
         Assert.All(drawn, ms => Assert.True(ms is >= 1000 and <= 3000, $"{ms} ms is outside 2000 ms ± 50 %"));
         // 400 fair draws all on one side of the middle would be a broken jitter, not bad luck (2^-399).
         Assert.Contains(drawn, ms => ms < 2000);
