@@ -6,9 +6,6 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace Able.Attribution.Service.Ingress;
 
-/// <summary>Marks an ingress endpoint (rate limited) and names its source for metrics.</summary>
-internal sealed record IngressEndpointMetadata(string Source);
-
 /// <summary>
 /// ASP.NET Core's rate limiter on the ingress endpoints only: a fixed window per client IP chained with one per
 /// funnel (the route's funnel for webhooks; the funnel owning the bearer key for the conversions API). Unknown
@@ -30,7 +27,7 @@ internal static class IngressRateLimiting
 
     private static RateLimitPartition<string> PerClientIp(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<IngressEndpointMetadata>() is null)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IngressRoute>() is null)
         {
             return RateLimitPartition.GetNoLimiter("");
         }
@@ -42,15 +39,13 @@ internal static class IngressRateLimiting
 
     private static RateLimitPartition<string> PerFunnel(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<IngressEndpointMetadata>() is not { } ingress)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IngressRoute>() is not { } ingress)
         {
             return RateLimitPartition.GetNoLimiter("");
         }
 
         var funnels = context.RequestServices.GetRequiredService<IngressFunnels>();
-        var funnel = ingress.Source == Ingest.IngestEntry.Sources.ConversionsApi
-            ? ConversionsApiHandler.BearerToken(context.Request) is { } key ? funnels.FindByApiKey(key) : null
-            : funnels.Find(context.GetRouteValue("funnel") as string);
+        var funnel = ingress.FunnelOf(context, funnels);
         if (funnel is null)
         {
             return RateLimitPartition.GetNoLimiter("");
@@ -80,9 +75,10 @@ internal static class IngressRateLimiting
         var context = rejected.HttpContext;
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        if (context.GetEndpoint()?.Metadata.GetMetadata<IngressEndpointMetadata>() is { } ingress)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IngressRoute>() is { } ingress)
         {
-            var funnel = context.RequestServices.GetRequiredService<IngressFunnels>().Find(context.GetRouteValue("funnel") as string);
+            // The mark in the path: a rate-limited conversions API request is counted for no funnel.
+            var funnel = context.RequestServices.GetRequiredService<IngressFunnels>().Find(IngressRoute.MarkInPath(context));
             context.RequestServices.GetRequiredService<IngressMetrics>()
                 .Count(ingress.Source, funnel?.Mark ?? IngressMetrics.UnknownFunnelLabel, IngressOutcome.RateLimited);
         }

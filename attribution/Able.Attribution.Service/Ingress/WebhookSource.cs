@@ -1,24 +1,27 @@
 using Able.Attribution.Ingest;
-using Able.Attribution.Signatures;
 using Able.Schema.Configuration;
 
 namespace Able.Attribution.Service.Ingress;
 
-/// <summary>What differs between the signed webhook senders: header, secret, signature rule and envelope.</summary>
+/// <summary>
+/// What differs between the signed webhook senders: header, secret and envelope. Both sign the same way
+/// (<see cref="Signatures.WebhookSignature"/>: <c>t=&lt;unix&gt;,v1=&lt;hex&gt;</c>, any matching <c>v1</c> passes):
+/// Calendly with the subscription's signing key, Stripe with the endpoint secret (<c>whsec_...</c>, used whole
+/// as Stripe's own libraries do; its test-mode <c>v0</c> scheme is ignored).
+/// </summary>
 internal sealed record WebhookSource(
     string Name,
     string DisplayName,
     string SignatureHeader,
     string SecretKey,
     Func<FunnelOptions, string?> Secret,
-    Func<ReadOnlySpan<byte>, string?, string, DateTimeOffset, TimeSpan, SignatureCheck> Verify,
     Func<ReadOnlyMemory<byte>, EnvelopeCheck> CheckEnvelope)
 {
     public static readonly WebhookSource Calendly = new(
-        IngestEntry.Sources.Calendly, "Calendly", CalendlySignature.HeaderName, "Calendly:SigningKey",
-        funnel => funnel.Calendly.SigningKey, CalendlySignature.Verify, WebhookEnvelope.CheckCalendly);
+        IngestEntry.Sources.Calendly, "Calendly", "Calendly-Webhook-Signature", "Calendly:SigningKey",
+        funnel => funnel.Calendly.SigningKey, WebhookEnvelope.CheckCalendly);
 
     public static readonly WebhookSource Stripe = new(
-        IngestEntry.Sources.Stripe, "Stripe", StripeSignature.HeaderName, "Stripe:WebhookSecret",
-        funnel => funnel.Stripe.WebhookSecret, StripeSignature.Verify, WebhookEnvelope.CheckStripe);
+        IngestEntry.Sources.Stripe, "Stripe", "Stripe-Signature", "Stripe:WebhookSecret",
+        funnel => funnel.Stripe.WebhookSecret, WebhookEnvelope.CheckStripe);
 }

@@ -43,29 +43,36 @@ public static class ConversionClassifier
             return Malformed(funnel, IngestEntry.Sources.Calendly, delivery.SourceEvent, "the invitee URI is missing");
         }
 
-        var carried = delivery.Tracking.GetValueOrDefault(funnel.Calendly.CarrierParam);
-        var baseline = new Conversion
-        {
-            Mark = funnel.Mark,
-            Source = IngestEntry.Sources.Calendly,
-            SourceEvent = delivery.SourceEvent,
-            Decision = ConversionDecision.Record,
-            ReceiptId = $"{delivery.SourceEvent}:{uuid}",
-            EventTime = delivery.InviteeCreatedAt ?? delivery.CreatedAt,
-            EmailHashes = Hashes(ContactHashing.HashEmail(delivery.Email)),
-            PhoneHashes = Hashes(PhoneHashing.HashPhone(delivery.Phone, funnel.DefaultPhoneRegion)),
-            CarriedVisitorId = carried,
-            CarrierName = funnel.Calendly.CarrierParam,
-            InviteeUuid = uuid,
-            ContentId = delivery.EventTypeUuid,
-            ContentName = delivery.EventName,
-        };
+        var baseline = CalendlyBaseline(delivery, uuid, funnel);
+        return CountsForFunnel(delivery, funnel)
+            ? DecideCalendly(delivery, uuid, funnel, baseline)
+            : baseline with { Decision = ConversionDecision.Ignore, Reason = "event type not in Calendly:EventTypes" };
+    }
 
-        if (!CountsForFunnel(delivery, funnel))
-        {
-            return baseline with { Decision = ConversionDecision.Ignore, Reason = "event type not in Calendly:EventTypes" };
-        }
+    /// <summary>What every Calendly delivery records, sent or not: its receipt id, time, contact hashes, carried visitor and event type.</summary>
+    private static Conversion CalendlyBaseline(CalendlyBooking delivery, string uuid, FunnelOptions funnel) => new()
+    {
+        Mark = funnel.Mark,
+        Source = IngestEntry.Sources.Calendly,
+        SourceEvent = delivery.SourceEvent,
+        Decision = ConversionDecision.Record,
+        ReceiptId = $"{delivery.SourceEvent}:{uuid}",
+        EventTime = delivery.InviteeCreatedAt ?? delivery.CreatedAt,
+        EmailHashes = Hashes(ContactHashing.HashEmail(delivery.Email)),
+        PhoneHashes = Hashes(PhoneHashing.HashPhone(delivery.Phone, funnel.DefaultPhoneRegion)),
+        CarriedVisitorId = delivery.Tracking.GetValueOrDefault(funnel.Calendly.CarrierParam),
+        CarrierName = funnel.Calendly.CarrierParam,
+        InviteeUuid = uuid,
+        ContentId = delivery.EventTypeUuid,
+        ContentName = delivery.EventName,
+    };
 
+    /// <summary>
+    /// A new booking is sent (Purchase when paid, else Schedule); a reschedule, cancellation or no-show is
+    /// recorded only; anything else is ignored.
+    /// </summary>
+    private static Conversion DecideCalendly(CalendlyBooking delivery, string uuid, FunnelOptions funnel, Conversion baseline)
+    {
         switch (delivery.SourceEvent)
         {
             case "invitee.created" when delivery.OldInvitee is not null:

@@ -1,5 +1,6 @@
 using Able.Attribution.Receipts;
 using Able.Attribution.TikTok;
+using Able.Attribution.Visitors;
 using Able.Attribution.Worker;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,7 @@ namespace Able.Attribution.Delivery;
 public sealed partial class DeliveryProcessor(
     IOptionsMonitor<AbleOptions> options,
     DeliveryStore store,
+    VisitorResolver resolver,
     EventAssembler assembler,
     TikTokClient tikTok,
     ReceiptStore receipts,
@@ -29,7 +31,8 @@ public sealed partial class DeliveryProcessor(
     {
         var all = options.CurrentValue;
         var worker = all.Worker;
-        var ids = await store.ClaimDueAsync(time.GetUtcNow(), TimeSpan.FromSeconds(worker.ClaimIdleSeconds), worker.BatchSize);
+        var now = time.GetUtcNow();
+        var ids = await store.ClaimDueAsync(now, DeliveryTiming.LeaseEnd(worker, now), worker.BatchSize);
         // One pipelined round trip for all claimed ids (single-key commands, so it also works on Redis Cluster).
         var ledgers = await Task.WhenAll(ids.Select(store.LedgerAsync));
         var stored = await Task.WhenAll(ids.Select(store.GetAsync));
@@ -53,10 +56,11 @@ public sealed partial class DeliveryProcessor(
 
             if (job.Receipt.Payload is null)
             {
-                var resolution = await assembler.ResolveAsync(job.Conversion);
+                var resolution = await resolver.ResolveAsync(job.Conversion);
                 var receipt = await assembler.AssembleAsync(job.Conversion, resolution, funnel, job.Receipt with { Status = ReceiptStatus.Queued });
                 job = job with { Receipt = receipt };
-                await store.RescheduleAsync(job, time.GetUtcNow() + TimeSpan.FromSeconds(worker.ClaimIdleSeconds));
+                // Saved with its built event, and still leased: it is sent in this pass.
+                await store.RescheduleAsync(job, DeliveryTiming.LeaseEnd(worker, time.GetUtcNow()));
             }
 
             ready.Add((funnel, job));
@@ -156,10 +160,8 @@ public sealed partial class DeliveryProcessor(
         {
             var attempts = job.Attempts + 1;
             var first = job.FirstAttemptAt ?? now.ToUnixTimeMilliseconds();
-            var due = now + Backoff(worker, attempts);
-            var deadline = DateTimeOffset.FromUnixTimeMilliseconds(first) + TimeSpan.FromMinutes(worker.RetryDeadlineMinutes);
             var next = job with { Attempts = attempts, FirstAttemptAt = first };
-            if (due > deadline)
+            if (DeliveryTiming.RetryAt(worker, attempts, DateTimeOffset.FromUnixTimeMilliseconds(first), now) is not { } due)
             {
                 await DeadLetterAsync(funnel, next, $"retry deadline passed after {attempts} attempts: {result.Reason}", result.Code, result.Message, result.RequestId);
                 continue;
@@ -211,18 +213,6 @@ public sealed partial class DeliveryProcessor(
     {
         metrics.RetryBacklog.Set(await store.BacklogAsync());
         metrics.DeadLetterDepth.Set(await deadLetters.DepthAsync());
-    }
-
-    /// <summary>Exponential backoff with ±50 % jitter: base × 2^(attempt-1), capped at RetryMaxMilliseconds.</summary>
-    public static TimeSpan Backoff(WorkerOptions worker, int attempt)
-    {
-        ArgumentNullException.ThrowIfNull(worker);
-        var exponential = worker.RetryBaseMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
-        var capped = Math.Min(exponential, worker.RetryMaxMilliseconds);
-#pragma warning disable CA5394 // Jitter spreads retries; it needs no cryptographic randomness.
-        var jitter = 0.5 + Random.Shared.NextDouble();
-#pragma warning restore CA5394
-        return TimeSpan.FromMilliseconds(capped * jitter);
     }
 
     private Task SaveReceiptAsync(FunnelOptions funnel, MatchReceipt receipt) =>

@@ -109,14 +109,14 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys, 
     /// <summary>Stores the job (unless it exists: a reclaimed entry) and schedules it (unless scheduled).</summary>
     public Task EnqueueAsync(DeliveryJob job, DateTimeOffset due) => WriteJobAsync(EnqueueScript, job, due);
 
-    /// <summary>Claims up to <paramref name="max"/> due jobs for <paramref name="lease"/>.</summary>
-    public async Task<string[]> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int max)
+    /// <summary>Claims up to <paramref name="max"/> jobs due by <paramref name="now"/> until <paramref name="leaseEnd"/> (<see cref="DeliveryTiming.LeaseEnd"/>).</summary>
+    public async Task<string[]> ClaimDueAsync(DateTimeOffset now, DateTimeOffset leaseEnd, int max)
     {
         var result = await Db.ScriptEvaluateAsync(ClaimScript, new
         {
             schedule = keys.DeliverySchedule,
             now = now.ToUnixTimeMilliseconds(),
-            lease = (now + lease).ToUnixTimeMilliseconds(),
+            lease = leaseEnd.ToUnixTimeMilliseconds(),
             max,
         });
         return result.IsNull ? [] : [.. ((RedisResult[])result!).Select(r => r.ToString())];

@@ -8,11 +8,9 @@ using Able.Schema.Visitors;
 
 namespace Able.Attribution.Delivery;
 
-/// <summary>Resolves the visitor of a conversion, records its contact hashes, and builds the TikTok event into the receipt.</summary>
+/// <summary>Records the contact hashes of a resolved visitor and builds the TikTok event into the receipt.</summary>
 public sealed class EventAssembler(VisitorResolver resolver, WorkerMetrics metrics)
 {
-    public Task<VisitorResolution> ResolveAsync(Conversion conversion) => resolver.ResolveAsync(conversion);
-
     public async Task<MatchReceipt> AssembleAsync(Conversion conversion, VisitorResolution resolution, FunnelOptions funnel, MatchReceipt receipt)
     {
         ArgumentNullException.ThrowIfNull(conversion);

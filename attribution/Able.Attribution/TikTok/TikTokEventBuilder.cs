@@ -27,8 +27,28 @@ public static class TikTokEventBuilder
         ArgumentNullException.ThrowIfNull(funnel);
         var eventTime = conversion.EventTime ?? throw new ArgumentException("A conversion to send needs an event time.", nameof(conversion));
         var available = new List<string>();
-        var user = new JsonObject();
+        var (user, clickAge) = User(conversion, visitor, funnel, eventTime, available);
+        var tikTokEvent = new JsonObject
+        {
+            ["event"] = conversion.TikTokEvent,
+            ["event_time"] = eventTime.ToUnixTimeSeconds(),
+            ["event_id"] = conversion.EventId,
+            ["user"] = user,
+            ["page"] = Page(conversion, visitor, funnel, clickUsed: user.ContainsKey("ttclid")),
+            ["properties"] = Properties(conversion),
+            ["limited_data_use"] = funnel.TikTok.LimitedDataUse,
+        };
+        return new BuiltEvent(tikTokEvent, available, [.. user.Select(p => p.Key)], clickAge);
+    }
 
+    /// <summary>
+    /// The match keys: the click id only within the click window, then ttp, hashed contacts (the conversion's and
+    /// the visitor's), ip, user agent and locale. Every key known is added to <paramref name="available"/>.
+    /// </summary>
+    private static (JsonObject User, long? ClickAgeSeconds) User(
+        Conversion conversion, VisitorProfile? visitor, FunnelOptions funnel, DateTimeOffset eventTime, List<string> available)
+    {
+        var user = new JsonObject();
         long? clickAge = null;
         if (visitor?.ClickTtclid is { } ttclid && visitor.ClickAt is { } clickAt)
         {
@@ -49,9 +69,13 @@ public static class TikTokEventBuilder
         AddRaw(user, available, "ip", visitor?.Ip);
         AddRaw(user, available, "user_agent", visitor?.UserAgent);
         AddRaw(user, available, "locale", Locale(visitor?.AcceptLanguage));
+        return (user, clickAge);
+    }
 
+    /// <summary>The page: the clicked URL when the click is sent, else the landing page, else whatever is known, else the funnel.</summary>
+    private static JsonObject Page(Conversion conversion, VisitorProfile? visitor, FunnelOptions funnel, bool clickUsed)
+    {
         var landing = visitor?.FirstTouch;
-        var clickUsed = user.ContainsKey("ttclid");
         var page = new JsonObject
         {
             ["url"] = (clickUsed ? visitor!.ClickUrl : null) ?? landing?.Url ?? visitor?.ClickUrl ?? visitor?.LastTouch?.Url
@@ -62,6 +86,12 @@ public static class TikTokEventBuilder
             page["referrer"] = referrer;
         }
 
+        return page;
+    }
+
+    /// <summary>Value, currency, the booked or bought content and the order id, each only when known.</summary>
+    private static JsonObject Properties(Conversion conversion)
+    {
         var properties = new JsonObject();
         if (conversion.Value is { } value)
         {
@@ -95,17 +125,7 @@ public static class TikTokEventBuilder
             properties["order_id"] = orderId;
         }
 
-        var tikTokEvent = new JsonObject
-        {
-            ["event"] = conversion.TikTokEvent,
-            ["event_time"] = eventTime.ToUnixTimeSeconds(),
-            ["event_id"] = conversion.EventId,
-            ["user"] = user,
-            ["page"] = page,
-            ["properties"] = properties,
-            ["limited_data_use"] = funnel.TikTok.LimitedDataUse,
-        };
-        return new BuiltEvent(tikTokEvent, available, [.. user.Select(p => p.Key)], clickAge);
+        return properties;
     }
 
     /// <summary>The request body for one pixel (reference: Request).</summary>

@@ -24,6 +24,9 @@ internal sealed partial class DeliveryLoop(
     TimeProvider time,
     ILogger<DeliveryLoop> logger) : BackgroundService
 {
+    private DateTimeOffset nextGauges;
+    private DateTimeOffset nextTrim;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.CurrentValue.Worker.Enabled)
@@ -37,54 +40,35 @@ internal sealed partial class DeliveryLoop(
             LogGa4NotSent(logger, funnel.Mark);
         }
 
-        var nextGauges = time.GetUtcNow();
-        var nextTrim = time.GetUtcNow();
-        while (!stoppingToken.IsCancellationRequested)
+        nextGauges = time.GetUtcNow();
+        nextTrim = time.GetUtcNow();
+        await RedisPolling.RunAsync(TurnAsync, error => LogRedisError(logger, error.GetType().Name, error), time, stoppingToken);
+    }
+
+    /// <summary>One flush, plus the gauges and the trim when they are due; returns the flush interval unless a full batch was due.</summary>
+    private async Task<TimeSpan> TurnAsync(CancellationToken stoppingToken)
+    {
+        var worker = options.CurrentValue.Worker;
+        var claimed = await processor.RunOnceAsync(stoppingToken);
+        if (time.GetUtcNow() >= nextGauges)
         {
-            var worker = options.CurrentValue.Worker;
-            try
-            {
-                var claimed = await processor.RunOnceAsync(stoppingToken);
-                if (time.GetUtcNow() >= nextGauges)
-                {
-                    nextGauges = time.GetUtcNow().AddSeconds(1);
-                    await processor.RefreshGaugesAsync();
-                    await RefreshStreamLagAsync();
-                }
+            nextGauges = time.GetUtcNow().AddSeconds(1);
+            await processor.RefreshGaugesAsync();
+            await RefreshStreamLagAsync();
+        }
 
-                if (time.GetUtcNow() >= nextTrim)
-                {
-                    nextTrim = time.GetUtcNow().AddMinutes(1);
-                    await trimmer.TrimAsync();
-                    var removed = await store.RemoveExpiredLedgerEntriesAsync(time.GetUtcNow());
-                    if (removed > 0)
-                    {
-                        LogLedgerEntriesExpired(logger, removed);
-                    }
-                }
-
-                if (claimed < worker.BatchSize)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(worker.FlushIntervalMilliseconds), time, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        if (time.GetUtcNow() >= nextTrim)
+        {
+            nextTrim = time.GetUtcNow().AddMinutes(1);
+            await trimmer.TrimAsync();
+            var removed = await store.RemoveExpiredLedgerEntriesAsync(time.GetUtcNow());
+            if (removed > 0)
             {
-                break;
-            }
-            catch (Exception error) when (RedisUnavailable.Is(error))
-            {
-                LogRedisError(logger, error.GetType().Name, error);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                LogLedgerEntriesExpired(logger, removed);
             }
         }
+
+        return claimed < worker.BatchSize ? TimeSpan.FromMilliseconds(worker.FlushIntervalMilliseconds) : TimeSpan.Zero;
     }
 
     private async Task RefreshStreamLagAsync()

@@ -33,87 +33,94 @@ internal sealed partial class IngestConsumer(
     TimeProvider time,
     ILogger<IngestConsumer> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Cursors, so an entry that keeps failing (left pending on purpose) never blocks the ones after it.
+    private RedisValue ownPendingCursor = "0";
+    private RedisValue claimCursor = "0-0";
+    private bool ownPendingDone;
+    private bool groupReady;
+    private DateTimeOffset nextClaim;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.CurrentValue.Worker.Enabled)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         var consumer = options.CurrentValue.Worker.ConsumerName ?? Environment.MachineName;
-        // Cursors, so an entry that keeps failing (left pending on purpose) never blocks the ones after it.
-        RedisValue ownPendingCursor = "0";
-        RedisValue claimCursor = "0-0";
-        var ownPendingDone = false;
-        var groupReady = false;
-        var nextClaim = time.GetUtcNow();
-        while (!stoppingToken.IsCancellationRequested)
+        nextClaim = time.GetUtcNow();
+        return RedisPolling.RunAsync(
+            cancellationToken => TurnAsync(consumer, cancellationToken),
+            error => LogRedisError(logger, error.GetType().Name, error),
+            time,
+            stoppingToken);
+    }
+
+    /// <summary>Reads one page of entries and handles each; returns the poll interval when there were none.</summary>
+    private async Task<TimeSpan> TurnAsync(string consumer, CancellationToken stoppingToken)
+    {
+        var worker = options.CurrentValue.Worker;
+        var db = redis.GetDatabase();
+        if (!groupReady)
         {
-            var worker = options.CurrentValue.Worker;
-            try
-            {
-                var db = redis.GetDatabase();
-                if (!groupReady)
-                {
-                    await EnsureGroupAsync(db);
-                    groupReady = true;
-                    LogStarted(logger, consumer);
-                }
-
-                StreamEntry[] entries;
-                // Entries read with ">" are on their first delivery; pending ones read again or claimed are not.
-                var redelivered = true;
-                if (!ownPendingDone)
-                {
-                    entries = await db.StreamReadGroupAsync(keys.IngestStream, RedisKeys.WorkerGroup, consumer, ownPendingCursor, worker.ReadCount);
-                    ownPendingDone = entries.Length == 0;
-                    ownPendingCursor = entries.Length == 0 ? ownPendingCursor : entries[^1].Id;
-                }
-                else if (time.GetUtcNow() >= nextClaim)
-                {
-                    var claimIdle = TimeSpan.FromSeconds(worker.ClaimIdleSeconds);
-                    nextClaim = time.GetUtcNow() + claimIdle / 2;
-                    var claimed = await db.StreamAutoClaimAsync(keys.IngestStream, RedisKeys.WorkerGroup, consumer,
-                        (long)claimIdle.TotalMilliseconds, claimCursor, worker.ReadCount);
-                    entries = claimed.ClaimedEntries;
-                    claimCursor = claimed.NextStartId;
-                    if (claimCursor != "0-0")
-                    {
-                        // More idle entries past this page: claim the next page on the next turn.
-                        nextClaim = time.GetUtcNow();
-                    }
-                    if (entries.Length > 0)
-                    {
-                        LogReclaimed(logger, entries.Length, consumer);
-                    }
-                }
-                else
-                {
-                    entries = await db.StreamReadGroupAsync(keys.IngestStream, RedisKeys.WorkerGroup, consumer, StreamPosition.NewMessages, worker.ReadCount);
-                    redelivered = false;
-                }
-
-                foreach (var entry in entries)
-                {
-                    stoppingToken.ThrowIfCancellationRequested();
-                    await HandleAsync(db, entry, redelivered, worker.MaxIngestAttempts, stoppingToken);
-                }
-
-                if (entries.Length == 0)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(worker.PollIntervalMilliseconds), time, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception error) when (RedisUnavailable.Is(error))
-            {
-                LogRedisError(logger, error.GetType().Name, error);
-                await DelayQuietlyAsync(TimeSpan.FromSeconds(1), stoppingToken);
-            }
+            await EnsureGroupAsync(db);
+            groupReady = true;
+            LogStarted(logger, consumer);
         }
+
+        var (entries, redelivered) = await ReadAsync(db, consumer, worker);
+        foreach (var entry in entries)
+        {
+            stoppingToken.ThrowIfCancellationRequested();
+            await HandleAsync(db, entry, redelivered, worker.MaxIngestAttempts, stoppingToken);
+        }
+
+        return entries.Length == 0 ? TimeSpan.FromMilliseconds(worker.PollIntervalMilliseconds) : TimeSpan.Zero;
+    }
+
+    /// <summary>
+    /// The next page: this consumer's own pending entries until there are none left, then idle entries of other
+    /// consumers when a claim is due, else new entries. Entries read with "&gt;" are on their first delivery
+    /// (<c>Redelivered</c> false); pending ones read again or claimed are not.
+    /// </summary>
+    private async Task<(StreamEntry[] Entries, bool Redelivered)> ReadAsync(IDatabase db, string consumer, WorkerOptions worker)
+    {
+        if (!ownPendingDone)
+        {
+            var entries = await db.StreamReadGroupAsync(keys.IngestStream, RedisKeys.WorkerGroup, consumer, ownPendingCursor, worker.ReadCount);
+            ownPendingDone = entries.Length == 0;
+            ownPendingCursor = entries.Length == 0 ? ownPendingCursor : entries[^1].Id;
+            return (entries, true);
+        }
+
+        if (time.GetUtcNow() >= nextClaim)
+        {
+            return (await ClaimIdleAsync(db, consumer, worker), true);
+        }
+
+        return (await db.StreamReadGroupAsync(keys.IngestStream, RedisKeys.WorkerGroup, consumer, StreamPosition.NewMessages, worker.ReadCount), false);
+    }
+
+    /// <summary>One page of entries other consumers left idle longer than ClaimIdleSeconds (XAUTOCLAIM).</summary>
+    private async Task<StreamEntry[]> ClaimIdleAsync(IDatabase db, string consumer, WorkerOptions worker)
+    {
+        var claimIdle = TimeSpan.FromSeconds(worker.ClaimIdleSeconds);
+        nextClaim = time.GetUtcNow() + claimIdle / 2;
+        var claimed = await db.StreamAutoClaimAsync(keys.IngestStream, RedisKeys.WorkerGroup, consumer,
+            (long)claimIdle.TotalMilliseconds, claimCursor, worker.ReadCount);
+        claimCursor = claimed.NextStartId;
+        if (claimCursor != "0-0")
+        {
+            // More idle entries past this page: claim the next page on the next turn.
+            nextClaim = time.GetUtcNow();
+        }
+
+        if (claimed.ClaimedEntries.Length > 0)
+        {
+            LogReclaimed(logger, claimed.ClaimedEntries.Length, consumer);
+        }
+
+        return claimed.ClaimedEntries;
     }
 
     private async Task HandleAsync(IDatabase db, StreamEntry entry, bool redelivered, int maxAttempts, CancellationToken stoppingToken)
@@ -198,18 +205,6 @@ internal sealed partial class IngestConsumer(
         catch (RedisServerException error) when (error.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
         {
             // Another replica (or an earlier run) created it.
-        }
-    }
-
-    private async Task DelayQuietlyAsync(TimeSpan delay, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(delay, time, stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
         }
     }
 

@@ -2,6 +2,7 @@ using Able.Attribution.Conversions;
 using Able.Attribution.Delivery;
 using Able.Attribution.Ingest;
 using Able.Attribution.Receipts;
+using Able.Attribution.Visitors;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ namespace Able.Attribution.Worker;
 /// </summary>
 public sealed partial class IngestEntryProcessor(
     IOptionsMonitor<AbleOptions> options,
+    VisitorResolver resolver,
     EventAssembler assembler,
     DeliveryStore store,
     ReceiptStore receipts,
@@ -27,10 +29,7 @@ public sealed partial class IngestEntryProcessor(
     public async Task<string> ProcessAsync(StreamEntry entry)
     {
         var fields = entry.Values.ToDictionary(v => v.Name.ToString(), v => v.Value, StringComparer.Ordinal);
-        var source = fields.GetValueOrDefault(IngestEntry.Source).ToString();
         var mark = fields.GetValueOrDefault(IngestEntry.Mark).ToString();
-        var type = fields.GetValueOrDefault(IngestEntry.SourceEvent).ToString();
-        var body = fields.TryGetValue(IngestEntry.Body, out var raw) && !raw.IsNull ? (byte[])raw! : [];
         var all = options.CurrentValue;
         var funnel = all.FindFunnel(mark);
         if (funnel is null)
@@ -42,45 +41,14 @@ public sealed partial class IngestEntryProcessor(
 
         var now = time.GetUtcNow();
         var retention = TimeSpan.FromDays(funnel.RetentionDays);
-        var conversion = ConversionClassifier.Classify(source, type, body, funnel);
-        if (conversion.Decision == ConversionDecision.Malformed)
-        {
-            conversion = conversion with { ReceiptId = $"malformed:{entry.Id}" };
-        }
-
-        var receivedAt = fields.GetValueOrDefault(IngestEntry.ReceivedAt).TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : now;
-        var eventTime = conversion.EventTime ?? receivedAt;
-        conversion = conversion with { EventTime = eventTime };
-        var receipt = new MatchReceipt
-        {
-            Id = conversion.ReceiptId,
-            Mark = funnel.Mark,
-            Source = conversion.Source,
-            SourceEvent = conversion.SourceEvent,
-            EntryId = entry.Id.ToString(),
-            Status = ReceiptStatus.Queued,
-            Reason = conversion.Reason,
-            TikTokEvent = conversion.TikTokEvent,
-            EventId = conversion.EventId,
-            EventTime = eventTime.ToUnixTimeSeconds(),
-            UpdatedAt = now.ToUnixTimeMilliseconds(),
-        };
-
+        var conversion = Classify(entry, fields, funnel, now);
+        var receipt = NewReceipt(entry, conversion, funnel, now);
         if (conversion.Decision != ConversionDecision.Send)
         {
-            var status = conversion.Decision switch
-            {
-                ConversionDecision.Record => ReceiptStatus.Recorded,
-                ConversionDecision.Ignore => ReceiptStatus.Ignored,
-                _ => ReceiptStatus.Malformed,
-            };
-            await receipts.SaveAsync(receipt with { Status = status }, retention);
-            metrics.TikTokEvents.WithLabels(funnel.Mark, status).Inc();
-            return status;
+            return await RecordAsync(receipt, conversion.Decision, funnel, retention);
         }
 
-        var maxAge = TimeSpan.FromDays(all.Worker.MaxEventAgeDays);
-        if (now - eventTime > maxAge)
+        if (now - conversion.EventTime > TimeSpan.FromDays(all.Worker.MaxEventAgeDays))
         {
             await receipts.SaveAsync(receipt with { Status = ReceiptStatus.TooOld, Reason = $"event_time is more than {all.Worker.MaxEventAgeDays} days old" }, retention);
             metrics.TikTokEvents.WithLabels(funnel.Mark, ReceiptStatus.TooOld).Inc();
@@ -94,9 +62,65 @@ public sealed partial class IngestEntryProcessor(
             return "duplicate";
         }
 
-        var resolution = await assembler.ResolveAsync(conversion);
+        return await EnqueueAsync(deliveryId, conversion, receipt, funnel, all.Worker, now);
+    }
+
+    /// <summary>The entry's conversion, with an event time (the source's, else when the ingress received it).</summary>
+    private static Conversion Classify(StreamEntry entry, Dictionary<string, RedisValue> fields, FunnelOptions funnel, DateTimeOffset now)
+    {
+        var source = fields.GetValueOrDefault(IngestEntry.Source).ToString();
+        var type = fields.GetValueOrDefault(IngestEntry.SourceEvent).ToString();
+        var body = fields.TryGetValue(IngestEntry.Body, out var raw) && !raw.IsNull ? (byte[])raw! : [];
+        var conversion = ConversionClassifier.Classify(source, type, body, funnel);
+        if (conversion.Decision == ConversionDecision.Malformed)
+        {
+            conversion = conversion with { ReceiptId = $"malformed:{entry.Id}" };
+        }
+
+        var receivedAt = fields.GetValueOrDefault(IngestEntry.ReceivedAt).TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : now;
+        return conversion with { EventTime = conversion.EventTime ?? receivedAt };
+    }
+
+    private static MatchReceipt NewReceipt(StreamEntry entry, Conversion conversion, FunnelOptions funnel, DateTimeOffset now) => new()
+    {
+        Id = conversion.ReceiptId,
+        Mark = funnel.Mark,
+        Source = conversion.Source,
+        SourceEvent = conversion.SourceEvent,
+        EntryId = entry.Id.ToString(),
+        Status = ReceiptStatus.Queued,
+        Reason = conversion.Reason,
+        TikTokEvent = conversion.TikTokEvent,
+        EventId = conversion.EventId,
+        EventTime = conversion.EventTime!.Value.ToUnixTimeSeconds(),
+        UpdatedAt = now.ToUnixTimeMilliseconds(),
+    };
+
+    /// <summary>Stores the receipt of a conversion that is not sent (recorded, ignored or malformed).</summary>
+    private async Task<string> RecordAsync(MatchReceipt receipt, ConversionDecision decision, FunnelOptions funnel, TimeSpan retention)
+    {
+        var status = decision switch
+        {
+            ConversionDecision.Record => ReceiptStatus.Recorded,
+            ConversionDecision.Ignore => ReceiptStatus.Ignored,
+            _ => ReceiptStatus.Malformed,
+        };
+        await receipts.SaveAsync(receipt with { Status = status }, retention);
+        metrics.TikTokEvents.WithLabels(funnel.Mark, status).Inc();
+        return status;
+    }
+
+    /// <summary>
+    /// Resolves the visitor and queues the reserved delivery: built now, or, for a booking whose visitor is not
+    /// known yet, due again when the grace period ends.
+    /// </summary>
+    private async Task<string> EnqueueAsync(
+        string deliveryId, Conversion conversion, MatchReceipt receipt, FunnelOptions funnel, WorkerOptions worker, DateTimeOffset now)
+    {
+        var retention = TimeSpan.FromDays(funnel.RetentionDays);
+        var resolution = await resolver.ResolveAsync(conversion);
         var due = now;
-        var grace = TimeSpan.FromSeconds(all.Worker.GracePeriodSeconds);
+        var grace = TimeSpan.FromSeconds(worker.GracePeriodSeconds);
         if (resolution.Visitor is null && conversion.WaitsForLateJoin && grace > TimeSpan.Zero)
         {
             // The confirmation redirect often reaches the gateway after the webhook: look again when the grace period ends.

@@ -91,7 +91,8 @@ public sealed class IngressHarness : IAsyncDisposable
         return request;
     }
 
-    public static string SignatureHeader(string source) => source == "stripe" ? StripeSignature.HeaderName : CalendlySignature.HeaderName;
+    /// <summary>The senders' header names, spelled out: the service must read exactly these.</summary>
+    public static string SignatureHeader(string source) => source == "stripe" ? "Stripe-Signature" : "Calendly-Webhook-Signature";
 
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
     {

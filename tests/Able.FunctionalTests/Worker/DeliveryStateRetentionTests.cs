@@ -36,6 +36,12 @@ public sealed class DeliveryStateRetentionTests
         await scenario.AddAsync("calendly", "invitee.created", WorkerDeliveryTests.Untracked(Booking, "ttl@example.com"));
 
         Assert.True(await Eventually.TrueAsync(async () => (await worker.Receipts.GetAsync("acme", EventId))?.Status == outcome, Within));
+        if (outcome != ReceiptStatus.Retrying)
+        {
+            // The final receipt is saved just before the job leaves the schedule: wait for that, so no key vanishes mid-check.
+            Assert.True(await Eventually.TrueAsync(async () => !await scenario.Db.KeyExistsAsync(scenario.Config.KeyPrefix + "delivery:schedule"), Within));
+        }
+
         var keys = await DeliveryStateKeysAsync(scenario);
         foreach (var key in keys)
         {

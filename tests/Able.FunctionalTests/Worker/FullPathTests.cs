@@ -164,7 +164,7 @@ public sealed partial class FullPathTests
         request.Headers.Host = "localhost";
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation(
-            source == "stripe" ? StripeSignature.HeaderName : CalendlySignature.HeaderName,
+            source == "stripe" ? "Stripe-Signature" : "Calendly-Webhook-Signature",
             WebhookSignature.Sign(bytes, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
         using var response = await env.Gateway.Client.SendAsync(request);
         return response.StatusCode;

@@ -1,4 +1,3 @@
-using Able.Attribution.Delivery;
 using Able.Hosting.Configuration;
 using Able.Schema.Configuration;
 
@@ -39,17 +38,5 @@ public sealed class WorkerOptionsValidationTests
 
         Assert.True(result.Failed);
         Assert.Contains(result.Failures, f => f.StartsWith(message, StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void Backoff_doubles_per_attempt_within_the_jitter_and_stops_at_the_maximum()
-    {
-        var worker = new WorkerOptions { RetryBaseMilliseconds = 1000, RetryMaxMilliseconds = 5000 };
-        for (var i = 0; i < 50; i++)
-        {
-            Assert.InRange(DeliveryProcessor.Backoff(worker, 1).TotalMilliseconds, 500, 1500);
-            Assert.InRange(DeliveryProcessor.Backoff(worker, 3).TotalMilliseconds, 2000, 6000);
-            Assert.InRange(DeliveryProcessor.Backoff(worker, 40).TotalMilliseconds, 2500, 7500);
-        }
     }
 }

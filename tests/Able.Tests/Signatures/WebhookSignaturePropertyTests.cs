@@ -20,11 +20,7 @@ public sealed class WebhookSignaturePropertyTests
     [Fact]
     public void Any_header_gets_a_verdict() =>
         Header.Sample(header =>
-        {
-            _ = WebhookSignature.Verify(Body, header, "secret", Now, TimeSpan.FromMinutes(5));
-            _ = CalendlySignature.Verify(Body, header, "secret", Now, TimeSpan.FromMinutes(5));
-            _ = StripeSignature.Verify(Body, header, "secret", Now, TimeSpan.FromMinutes(5));
-        }, iter: AdversarialInput.Iterations);
+            _ = WebhookSignature.Verify(Body, header, "secret", Now, TimeSpan.FromMinutes(5)), iter: AdversarialInput.Iterations);
 
     [Fact]
     public void A_real_signature_verifies_at_its_own_time_whatever_the_timestamp() =>
