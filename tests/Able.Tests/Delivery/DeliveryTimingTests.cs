@@ -86,7 +86,7 @@ public sealed class DeliveryTimingTests
     public void A_lease_outlasts_a_TikTok_request_and_ends_within_the_claim_idle_time(int claimIdleSeconds, int requestTimeoutMilliseconds)
     {
         var worker = new WorkerOptions { ClaimIdleSeconds = claimIdleSeconds, RequestTimeoutMilliseconds = requestTimeoutMilliseconds };
-        Assert.True(new AbleOptionsValidator().Validate(null, WithWorker(worker)).Succeeded);
+        Assert.True(new AbleOptionsValidator(Configuration.ServiceSections.Attribution).Validate(null, WithWorker(worker)).Succeeded);
 
         var leaseEnd = DeliveryTiming.LeaseEnd(worker, Now);
 
