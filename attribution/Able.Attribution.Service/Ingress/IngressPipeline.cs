@@ -55,7 +55,7 @@ internal abstract class IngressRequest(HttpContext context, string source, strin
 }
 
 /// <summary>
-/// The steps every ingress request takes, in order (DESIGN §4): POST only (405); the endpoint's checks before
+/// The steps every ingress request takes, in order: POST only (405); the endpoint's checks before
 /// the body; the body, read up to the endpoint's limit (413, or 400 when unreadable); the endpoint's checks of
 /// the body; one write to the ingest stream (503 unless Redis acknowledged); then the endpoint's 202.
 /// </summary>

@@ -8,7 +8,7 @@ using StackExchange.Redis;
 namespace Able.FunctionalTests.Visitors;
 
 /// <summary>
-/// <see cref="VisitorResolver"/>'s join order as its documentation states it (DESIGN §4 step 1): the carried
+/// <see cref="VisitorResolver"/>'s join order as its documentation states it: the carried
 /// visitor id, then the invitee uuid's confirmation link, then email hash links, then phone hash links; the
 /// first that leads to an existing visitor wins, and a miss explains every step tried. Each test links every
 /// identifier it offers to a different visitor, so the join path and the visitor show which step won.
