@@ -1,5 +1,6 @@
 using Able.Attribution.Ingest;
 using Able.Schema.Configuration;
+using Able.Schema.Ingress;
 
 namespace Able.Attribution.Service.Ingress;
 
@@ -13,12 +14,12 @@ internal sealed record IngressRoute(string Pattern, string Source, Func<HttpCont
     /// <summary>The route parameter holding the funnel's mark in the webhook paths.</summary>
     public const string FunnelParameter = "funnel";
 
-    public static readonly IngressRoute Calendly = new("/calendly-webhook/{" + FunnelParameter + "}", IngestEntry.Sources.Calendly, FunnelInPath);
+    public static readonly IngressRoute Calendly = new(IngressPaths.CalendlyWebhook.Template(FunnelParameter), IngestEntry.Sources.Calendly, FunnelInPath);
 
-    public static readonly IngressRoute Stripe = new("/stripe-webhook/{" + FunnelParameter + "}", IngestEntry.Sources.Stripe, FunnelInPath);
+    public static readonly IngressRoute Stripe = new(IngressPaths.StripeWebhook.Template(FunnelParameter), IngestEntry.Sources.Stripe, FunnelInPath);
 
     /// <summary>The conversions API counts against the funnel owning the bearer key.</summary>
-    public static readonly IngressRoute ConversionsApi = new("/v1/conversions", IngestEntry.Sources.ConversionsApi,
+    public static readonly IngressRoute ConversionsApi = new(IngressPaths.ConversionsApi.Template(FunnelParameter), IngestEntry.Sources.ConversionsApi,
         (context, funnels) => ConversionsApiHandler.BearerToken(context.Request) is { } key ? funnels.FindByApiKey(key) : null);
 
     /// <summary>The mark in the path (webhooks), or null.</summary>

@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Able.Gateway.Capture;
 using Able.Hosting.Management;
 using Able.Schema.Configuration;
+using Able.Schema.Ingress;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,8 @@ namespace Able.Gateway.RateLimiting;
 /// </summary>
 internal static class GatewayRateLimiting
 {
-    private static readonly string[] LimitedPrefixes = ["/go/", "/calendly-webhook/", "/stripe-webhook/", "/v1/conversions"];
+    /// <summary>Tracked links and the attribution service's paths.</summary>
+    private static readonly string[] LimitedPrefixes = ["/go", .. IngressPaths.All.Select(path => path.Prefix)];
 
     public static IServiceCollection AddGatewayRateLimiting(this IServiceCollection services)
     {
@@ -54,7 +56,7 @@ internal static class GatewayRateLimiting
     public static IApplicationBuilder UseGatewayRateLimiting(this IApplicationBuilder app) => app.UseRateLimiter();
 
     public static bool IsLimitedPath(PathString path) =>
-        LimitedPrefixes.Any(prefix => path.StartsWithSegments(prefix.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+        LimitedPrefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase));
 
     private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using Able.Schema.Configuration;
+using Able.Schema.Ingress;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Configuration;
@@ -14,7 +15,8 @@ internal sealed class FunnelProxyConfigProvider : IProxyConfigProvider, IDisposa
 {
     public const string AttributionClusterId = "attribution";
 
-    private static readonly string[] IngressPaths = ["/calendly-webhook/{**rest}", "/stripe-webhook/{**rest}", "/v1/conversions"];
+    /// <summary>The attribution service's paths on every funnel host; whatever follows a webhook prefix is forwarded as it came.</summary>
+    private static readonly string[] ForwardedIngressPaths = [.. IngressPaths.All.Select(path => path.Template("**rest"))];
 
     private readonly IDisposable? subscription;
     private volatile FunnelProxyConfig current;
@@ -62,7 +64,7 @@ internal sealed class FunnelProxyConfigProvider : IProxyConfigProvider, IDisposa
                     Match = new RouteMatch { Hosts = funnel.Hosts, Path = "{**catch-all}" },
                     Metadata = new Dictionary<string, string> { [FunnelMetadata.Key] = funnel.Mark },
                 });
-                routes.AddRange(IngressPaths.Select((path, i) => new RouteConfig
+                routes.AddRange(ForwardedIngressPaths.Select((path, i) => new RouteConfig
                 {
                     RouteId = $"{clusterId}-ingress-{i}",
                     ClusterId = AttributionClusterId,
