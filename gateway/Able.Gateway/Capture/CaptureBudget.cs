@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Able.Gateway.Routing;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
 

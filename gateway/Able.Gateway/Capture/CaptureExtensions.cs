@@ -1,3 +1,4 @@
+using Able.Gateway.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Able.Gateway.Capture;

@@ -1,4 +1,5 @@
 using System.Net;
+using Able.Gateway.Routing;
 using Able.Schema.Configuration;
 using Able.Schema.Identity;
 using Able.Schema.Visitors;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Able.Gateway.Capture;
+using Able.Gateway.Routing;
 using Able.Hosting.Management;
 using Able.Schema.Configuration;
 using Able.Schema.Ingress;

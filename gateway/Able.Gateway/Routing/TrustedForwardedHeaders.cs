@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Able.Gateway.Capture;
 using Able.Hosting;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Transforms;

@@ -1,11 +1,12 @@
 using System.Net;
 using Able.Gateway.Capture;
+using Able.Gateway.Routing;
 using Able.Schema.Configuration;
 using CsCheck;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
-namespace Able.Tests.Capture;
+namespace Able.Tests.Routing;
 
 /// <summary><see cref="ClientAddressResolver"/> on any forwarded headers from a trusted or untrusted peer: never throws; the scheme is http or https.</summary>
 public sealed class ClientAddressResolverPropertyTests

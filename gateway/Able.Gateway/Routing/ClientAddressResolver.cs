@@ -3,7 +3,7 @@ using Able.Hosting;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace Able.Gateway.Capture;
+namespace Able.Gateway.Routing;
 
 /// <summary><see cref="ClientAddress"/> for the current <c>Able:Gateway:TrustedProxies</c>, rebuilt when the configuration changes.</summary>
 public sealed class ClientAddressResolver(IOptionsMonitor<AbleOptions> options)
