@@ -1,5 +1,9 @@
 using Able.Attribution.Delivery;
+using Able.Attribution.Receipts;
+using Able.Attribution.TikTok;
+using Able.Attribution.Visitors;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Able.Attribution.Worker;
 
@@ -7,11 +11,24 @@ public static class WorkerServiceCollectionExtensions
 {
     /// <summary>
     /// The attribution worker: the ingest stream consumer and the delivery loop (both off when
-    /// <c>Able:Worker:Enabled</c> is false), on top of <see cref="DeliveryServiceCollectionExtensions.AddAttributionDelivery"/>.
+    /// <c>Able:Worker:Enabled</c> is false), and what they use to turn ingest entries into TikTok deliveries:
+    /// visitor resolution, the delivery schedule and ledger, receipts, dead letters, the TikTok client and the
+    /// worker metrics. Needs <c>AddAbleRedis</c> and an <c>IMetricFactory</c>.
     /// </summary>
     public static IServiceCollection AddAttributionWorker(this IServiceCollection services)
     {
-        services.AddAttributionDelivery();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<WorkerCheckpoints>();
+        services.TryAddSingleton<WorkerMetrics>();
+        services.TryAddSingleton<VisitorResolver>();
+        services.TryAddSingleton<ReceiptStore>();
+        services.TryAddSingleton<DeliveryStore>();
+        services.TryAddSingleton<DeadLetters>();
+        services.TryAddSingleton<EventAssembler>();
+        services.TryAddSingleton<IngestEntryProcessor>();
+        services.TryAddSingleton<DeliveryProcessor>();
+        // The client enforces Able:Worker:RequestTimeoutMilliseconds itself, so a timeout is told apart from shutdown.
+        services.AddHttpClient<TikTokClient>(client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IngestStreamTrimmer>();
         services.AddHostedService<IngestConsumer>();
         services.AddHostedService<DeliveryLoop>();
