@@ -259,7 +259,8 @@ public sealed class CalendlyUrlRewriter
     /// </summary>
     private readonly record struct UrlPlan(bool IsScheduling, int InsertAt, byte[] Insertion)
     {
-        public static readonly UrlPlan NotScheduling = new(false, 0, []);
+        // A property, not a static field: Stryker.NET wraps static initialisers in a call it cannot type for new(...).
+        public static UrlPlan NotScheduling => new(false, 0, []);
     }
 
     /// <summary>
