@@ -521,7 +521,12 @@ public sealed class CalendlyUrlRewriter
         }
 
         var added = decoration.ParametersToAdd(names);
-        byte[] insertion = added.Count > 0 ? Encoding.ASCII.GetBytes(plan.Text(added, SeparatorOf(rawQuery), query)) : [];
+        byte[] insertion = [];
+        if (added.Count > 0)
+        {
+            insertion = Encoding.ASCII.GetBytes(plan.Text(added, SeparatorOf(rawQuery), query));
+        }
+
         return new UrlPlan(true, plan.At, insertion);
     }
 
