@@ -28,7 +28,7 @@ internal sealed class WebhookHandler(IngressFunnels funnels, IngressPipeline pip
         public override IResult? Admit()
         {
             var configured = funnel is null ? null : source.Secret(funnel);
-            if (funnel is null || string.IsNullOrEmpty(configured))
+            if (funnel is null || string.IsNullOrWhiteSpace(configured))
             {
                 return Reject(IngressOutcome.UnknownFunnel, StatusCodes.Status404NotFound, "Unknown funnel",
                     funnel is null

@@ -168,6 +168,8 @@ public static class ConversionClassifier
                 TikTokEvent = PurchaseEvent,
                 EventId = $"purchase:stripe:{id}",
             },
+            "checkout.session.completed" or "invoice.paid" when payment.Paid =>
+                baseline with { Reason = "paid, but no amount with a currency: recorded, not sent" },
             "checkout.session.completed" => baseline with { Reason = "checkout not paid: recorded, not sent" },
             "charge.refunded" => baseline with { Reason = "refund: recorded, not sent" },
             _ => baseline with { Decision = ConversionDecision.Ignore, Reason = $"Stripe event {payment.SourceEvent} is not a conversion" },

@@ -44,10 +44,13 @@ public static class WebhookSignature
     private const int MacLength = 32;
     private const int MaxHeaderLength = 4096;
 
-    /// <summary>Checks <paramref name="header"/> against <paramref name="body"/> at <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Checks <paramref name="header"/> against <paramref name="body"/> at <paramref name="now"/>. A blank
+    /// <paramref name="secret"/> throws: it would be a key anyone can sign with.
+    /// </summary>
     public static SignatureCheck Verify(ReadOnlySpan<byte> body, string? header, string secret, DateTimeOffset now, TimeSpan tolerance)
     {
-        ArgumentException.ThrowIfNullOrEmpty(secret);
+        ArgumentException.ThrowIfNullOrWhiteSpace(secret);
         if (string.IsNullOrWhiteSpace(header))
         {
             return SignatureCheck.Missing;
@@ -80,7 +83,7 @@ public static class WebhookSignature
     /// <summary>The header value a sender would send: <c>t={timestamp},v1={lower-case hex}</c>.</summary>
     public static string Sign(ReadOnlySpan<byte> body, string secret, long timestamp)
     {
-        ArgumentException.ThrowIfNullOrEmpty(secret);
+        ArgumentException.ThrowIfNullOrWhiteSpace(secret);
         Span<byte> mac = stackalloc byte[MacLength];
         ComputeMac(body, timestamp, secret, mac);
         return string.Create(CultureInfo.InvariantCulture, $"t={timestamp},v1={Convert.ToHexStringLower(mac)}");

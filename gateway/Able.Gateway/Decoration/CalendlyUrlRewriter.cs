@@ -127,7 +127,7 @@ public sealed class CalendlyUrlRewriter
         Span<byte> before = stackalloc byte[HistoryLength];
         history.AsSpan(0, historyLength).CopyTo(before);
         before = before[..historyLength];
-        while (true)
+        for (;;)
         {
             var found = data[searchFrom..].IndexOfAny((byte)'h', (byte)'H');
             if (found < 0)
@@ -143,29 +143,29 @@ public sealed class CalendlyUrlRewriter
                 continue;
             }
 
-            var match = Match(data[start..], final, out var length);
-            if (match == MatchResult.NeedMore)
+            var candidate = Match(data[start..], final);
+            if (candidate.Result == MatchResult.NeedMore)
             {
                 Emit(data, emitted, start, output);
                 return start;
             }
 
-            var url = data.Slice(start, length);
-            if (match == MatchResult.No || !TryPlan(url, out var insertAt, out var insertion))
+            var plan = candidate.Result == MatchResult.Yes ? Plan(data.Slice(start, candidate.Length)) : UrlPlan.NotScheduling;
+            if (!plan.IsScheduling)
             {
                 searchFrom = start + 1;
                 continue;
             }
 
             // A scheduling URL is consumed whole, decorated or not, so nothing inside it is matched again.
-            Emit(data, emitted, start + insertAt, output);
-            if (insertion.Length > 0)
+            Emit(data, emitted, start + plan.InsertAt, output);
+            if (plan.Insertion.Length > 0)
             {
-                output.Write(insertion);
+                output.Write(plan.Insertion);
             }
 
-            Emit(data, start + insertAt, start + length, output);
-            emitted = searchFrom = start + length;
+            Emit(data, start + plan.InsertAt, start + candidate.Length, output);
+            emitted = searchFrom = start + candidate.Length;
         }
     }
 
@@ -233,23 +233,34 @@ public sealed class CalendlyUrlRewriter
     /// Whether <paramref name="s"/> starts with a Calendly scheduling URL, and how long it is. Decides from
     /// the bytes alone, so a candidate gets the same answer whether it arrived in one chunk or many.
     /// </summary>
-    private static MatchResult Match(ReadOnlySpan<byte> s, bool final, out int length)
+    private static Candidate Match(ReadOnlySpan<byte> s, bool final)
     {
-        length = 0;
         var prefix = MatchPrefix(s, out var pathStart);
         if (prefix != MatchResult.Yes)
         {
-            return Settle(prefix, final);
+            return new Candidate(Settle(prefix, final), 0);
         }
 
         var end = FindEnd(s, pathStart, final, out var pathEnd);
         if (end != MatchResult.Yes)
         {
-            return end;
+            return new Candidate(end, 0);
         }
 
-        length = TrimSentencePunctuation(s[..pathEnd], pathStart);
-        return MatchResult.Yes;
+        return new Candidate(MatchResult.Yes, TrimSentencePunctuation(s[..pathEnd], pathStart));
+    }
+
+    /// <summary>What <see cref="Match"/> found: whether a scheduling URL starts here, and its length when it does.</summary>
+    private readonly record struct Candidate(MatchResult Result, int Length);
+
+    /// <summary>
+    /// What <see cref="Plan"/> decided for a candidate: whether it is a scheduling URL, where its parameters go and
+    /// the bytes to insert there.
+    /// </summary>
+    private readonly record struct UrlPlan(bool IsScheduling, int InsertAt, byte[] Insertion)
+    {
+        // A property, not a static field: Stryker.NET wraps static initialisers in a call it cannot type for new(...).
+        public static UrlPlan NotScheduling => new(false, 0, []);
     }
 
     /// <summary>
@@ -484,18 +495,16 @@ public sealed class CalendlyUrlRewriter
     }
 
     /// <summary>
-    /// For a candidate URL: false when it is not a scheduling URL after all; otherwise where the parameters go
-    /// (before the fragment) and the bytes to insert there (empty when the URL already has everything).
+    /// For a candidate URL: not scheduling when it is not a scheduling URL after all; otherwise where the parameters
+    /// go (before the fragment) and the bytes to insert there (empty when the URL already has everything).
     /// </summary>
-    private bool TryPlan(ReadOnlySpan<byte> url, out int insertAt, out byte[] insertion)
+    private UrlPlan Plan(ReadOnlySpan<byte> url)
     {
-        insertAt = url.Length;
-        insertion = [];
         // Latin-1 maps each byte to one char, so positions in the text are positions in the bytes.
         var text = Encoding.Latin1.GetString(url);
         if (!CalendlyLinkDecoration.IsSchedulingUrl(Unescape(text)))
         {
-            return false;
+            return UrlPlan.NotScheduling;
         }
 
         var plan = QueryInsertion.Of(text);
@@ -511,14 +520,14 @@ public sealed class CalendlyUrlRewriter
             DecoratedUrls++;
         }
 
-        insertAt = plan.At;
         var added = decoration.ParametersToAdd(names);
+        byte[] insertion = [];
         if (added.Count > 0)
         {
             insertion = Encoding.ASCII.GetBytes(plan.Text(added, SeparatorOf(rawQuery), query));
         }
 
-        return true;
+        return new UrlPlan(true, plan.At, insertion);
     }
 
     /// <summary>How the URL's own query separates parameters, so appended ones match (HTML entity, JSON escape or plain).</summary>

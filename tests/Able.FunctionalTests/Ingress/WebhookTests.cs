@@ -51,7 +51,7 @@ public sealed class WebhookTests
             foreach (var attack in new[]
                      {
                          "flipped bit in body", "flipped bit in signature", "flipped bit in timestamp", "missing header",
-                         "empty header", "two signature headers", "another funnel's key", "the other sender's secret",
+                         "empty header", "two signatures folded into one header", "another funnel's key", "the other sender's secret",
                          "replay 301 s old", "replay a day old", "timestamp 310 s ahead", "timestamp a day ahead",
                          "upper-case V1 key", "space inside the value", "signature cut short", "v0 only",
                          "several v1, none matching", "signed without the t. prefix", "signature in the wrong header",
@@ -82,7 +82,7 @@ public sealed class WebhookTests
             "flipped bit in timestamp" => IngressHarness.Webhook(source, "acme", body, header: $"t={now ^ 1},v1={mac}"),
             "missing header" => WithoutSignature(source, body),
             "empty header" => IngressHarness.Webhook(source, "acme", body, header: ""),
-            "two signature headers" => WithSecondHeader(IngressHarness.Webhook(source, "acme", body, header: good), source, good),
+            "two signatures folded into one header" => WithSecondHeader(IngressHarness.Webhook(source, "acme", body, header: good), source, good),
             "another funnel's key" => IngressHarness.Webhook(source, "acme", body,
                 source == "stripe" ? IngressHarness.OtherStripeSecret : IngressHarness.OtherCalendlyKey),
             "the other sender's secret" => IngressHarness.Webhook(source, "acme", body,
@@ -240,6 +240,78 @@ public sealed class WebhookTests
         Assert.Contains("able_webhooks_total{source=\"stripe\",funnel=\"other\",outcome=\"unknown_funnel\"} 1", await harness.MetricsAsync(), StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string> TwoHeaderLines()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var source in new[] { "calendly", "stripe" })
+        {
+            foreach (var pair in new[] { "both valid", "valid, then wrong key", "wrong key, then valid" })
+            {
+                data.Add(source, pair);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// Exactly one signature header: two header lines (which HttpClient would fold into one) are refused as
+    /// malformed even when each alone would pass, so no proxy or framework can pick the one it likes.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TwoHeaderLines))]
+    public async Task Two_signature_header_lines_are_refused_even_when_one_is_valid(string source, string pair)
+    {
+        await using var harness = await IngressHarness.StartAsync();
+        var body = Fixtures.Bytes(source + "/" + (source == "stripe" ? "invoice-paid.json" : "invitee-created-paid.json"));
+        var now = IngressHarness.Now;
+        var good = WebhookSignature.Sign(body, source == "stripe" ? IngressHarness.StripeSecret : IngressHarness.CalendlyKey, now);
+        var wrong = WebhookSignature.Sign(body, "not-the-funnels-key", now);
+        var (first, second) = pair switch
+        {
+            "both valid" => (good, good),
+            "valid, then wrong key" => (good, wrong),
+            "wrong key, then valid" => (wrong, good),
+            _ => throw new ArgumentOutOfRangeException(nameof(pair)),
+        };
+        var name = IngressHarness.SignatureHeader(source);
+        var server = harness.Url("/");
+        var request = Encoding.ASCII.GetBytes(
+            $"POST /{source}-webhook/acme HTTP/1.1\r\nHost: {server.Authority}\r\nContent-Type: application/json\r\n" +
+            $"Content-Length: {body.Length}\r\n{name}: {first}\r\n{name}: {second}\r\nConnection: close\r\n\r\n");
+
+        var response = await RawHttpClient.SendBytesAsync(server, [.. request, .. body]);
+
+        Assert.Equal(401, response.Status);
+        Assert.Contains("application/problem+json", response.HeadText, StringComparison.OrdinalIgnoreCase);
+        using var problem = JsonDocument.Parse(Dechunked(response));
+        Assert.Equal("Bad signature", problem.RootElement.GetProperty("title").GetString());
+        Assert.Equal($"The {name} header must look like t=<unix seconds>,v1=<64 hex digits>.", problem.RootElement.GetProperty("detail").GetString());
+        Assert.Empty(await harness.EntriesAsync());
+        Assert.Contains($"able_webhooks_total{{source=\"{source}\",funnel=\"acme\",outcome=\"bad_signature\"}} 1", await harness.MetricsAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A blank secret (a space in an environment variable) is no secret: the funnel takes none of that sender's webhooks.</summary>
+    [Theory]
+    [InlineData("calendly")]
+    [InlineData("stripe")]
+    public async Task A_funnel_whose_secret_is_blank_takes_no_webhooks_even_signed_with_the_blank_key(string source)
+    {
+        const string Blank = "  ";
+        await using var harness = await IngressHarness.StartAsync(able => able["Funnels"]![1]![source == "stripe" ? "Stripe" : "Calendly"] =
+            new System.Text.Json.Nodes.JsonObject { [source == "stripe" ? "WebhookSecret" : "SigningKey"] = Blank });
+        var body = Fixtures.Bytes(source + "/" + (source == "stripe" ? "invoice-paid.json" : "invitee-created-paid.json"));
+        var now = IngressHarness.Now;
+        byte[] signed = [.. Encoding.ASCII.GetBytes($"{now}."), .. body];
+        var signedWithBlank = $"t={now},v1={HmacHex(Blank, signed)}";
+
+        using var response = await harness.SendAsync(IngressHarness.Webhook(source, "other", body, header: signedWithBlank));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(await harness.EntriesAsync());
+        Assert.Contains($"able_webhooks_total{{source=\"{source}\",funnel=\"other\",outcome=\"unknown_funnel\"}} 1", await harness.MetricsAsync(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("GET", "/calendly-webhook/acme")]
     [InlineData("PUT", "/stripe-webhook/acme")]
@@ -303,6 +375,30 @@ public sealed class WebhookTests
     }
 
     private static string FlipHexBit(string hex) => Convert.ToHexStringLower(FlipBit(Convert.FromHexString(hex), 0));
+
+    /// <summary>The body of a raw response, its chunked framing (if any) removed.</summary>
+    private static byte[] Dechunked(RawHttpResponse response)
+    {
+        if (!response.HeadText.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            return response.Body;
+        }
+
+        var body = new List<byte>();
+        var rest = response.Body.AsSpan();
+        while (true)
+        {
+            var lineEnd = rest.IndexOf("\r\n"u8);
+            var size = int.Parse(Encoding.ASCII.GetString(rest[..lineEnd]).Split(';')[0], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+            if (size == 0)
+            {
+                return [.. body];
+            }
+
+            body.AddRange(rest.Slice(lineEnd + 2, size));
+            rest = rest[(lineEnd + 2 + size + 2)..];
+        }
+    }
 
     private static string HmacHex(string key, byte[] body) =>
         Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), body));

@@ -111,4 +111,179 @@ public sealed class ConversionClassifierTests
 
         Assert.Equal(ConversionDecision.Send, conversion.Decision);
     }
+
+    private const string FreeInvitee = "c3e9d0f2-71aa-4b8e-8e25-4a6f0b9d2c71";
+    private const string PaidInvitee = "9e8d7c6b-1111-4111-8111-bbbbbbbbbbbb";
+    private const string RescheduledInvitee = "5a4b3c2d-4444-4444-8444-eeeeeeeeeeee";
+    private const string CheckoutPaymentIntent = "pi_3QcS0ZLkdIwHu7ix1AbCdEfG";
+    private const string InvoicePaymentIntent = "pi_3QcT9ZLkdIwHu7ix0ZyXwVuT";
+
+    private static Conversion Stripe(string json) =>
+        ConversionClassifier.Classify(IngestEntry.Sources.Stripe, "", System.Text.Encoding.UTF8.GetBytes(json), Funnel);
+
+    private static string Checkout(string from, string to)
+    {
+        var json = Fixtures.Read("stripe/checkout-session-completed.json");
+        Assert.Contains(from, json, StringComparison.Ordinal);
+        return json.Replace(from, to, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unpaid_checkout_with_an_amount_is_recorded_not_sent()
+    {
+        var conversion = Stripe(Checkout("\"payment_status\": \"paid\"", "\"payment_status\": \"unpaid\""));
+
+        Assert.Equal(ConversionDecision.Record, conversion.Decision);
+        Assert.Null(conversion.TikTokEvent);
+        Assert.Null(conversion.EventId);
+        Assert.Equal(1490m, conversion.Value);
+        Assert.Equal($"checkout.session.completed:{CheckoutPaymentIntent}", conversion.ReceiptId);
+        Assert.Contains("not paid", conversion.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_checkout_that_needed_no_payment_is_a_purchase()
+    {
+        var conversion = Stripe(Checkout("\"payment_status\": \"paid\"", "\"payment_status\": \"no_payment_required\""));
+
+        Assert.Equal(ConversionDecision.Send, conversion.Decision);
+        Assert.Equal("Purchase", conversion.TikTokEvent);
+    }
+
+    public static TheoryData<string, string, string> PaidWithoutAmount() => new()
+    {
+        { "checkout without amount_total", "stripe/checkout-session-completed.json", "\"amount_total\": 149000," },
+        { "checkout without currency", "stripe/checkout-session-completed.json", "\"currency\": \"eur\"," },
+        { "invoice without amount_paid", "stripe/invoice-paid.json", "\"amount_paid\": 4900," },
+    };
+
+    /// <summary>A purchase is sent with its value or not at all: paid, but without an amount (or its currency), it is recorded.</summary>
+    [Theory]
+    [MemberData(nameof(PaidWithoutAmount))]
+    public void A_paid_payment_without_an_amount_is_recorded_not_sent(string because, string fixture, string removed)
+    {
+        var json = Fixtures.Read(fixture);
+        Assert.Contains(removed, json, StringComparison.Ordinal);
+
+        var conversion = Stripe(json.Replace(removed, "", StringComparison.Ordinal));
+
+        Assert.True(ConversionDecision.Record == conversion.Decision, because);
+        Assert.Null(conversion.TikTokEvent);
+        Assert.Null(conversion.Value);
+        Assert.Contains("no amount", conversion.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("not paid", conversion.Reason, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string, string> ReceiptIds() => new()
+    {
+        { IngestEntry.Sources.Calendly, "calendly/invitee-created-free.json", $"schedule:{FreeInvitee}" },
+        { IngestEntry.Sources.Calendly, "calendly/invitee-created-untracked.json", "schedule:6c6c6c6c-6666-4666-8666-111111111111" },
+        { IngestEntry.Sources.Calendly, "calendly/invitee-created-paid.json", $"purchase:{PaidInvitee}" },
+        { IngestEntry.Sources.Calendly, "calendly/invitee-created-rescheduled.json", $"invitee.created:{RescheduledInvitee}" },
+        { IngestEntry.Sources.Calendly, "calendly/invitee-canceled-rescheduled.json", $"reschedule:{FreeInvitee}" },
+        { IngestEntry.Sources.Calendly, "calendly/invitee-canceled.json", $"invitee.canceled:{FreeInvitee}" },
+        { IngestEntry.Sources.Calendly, "calendly/invitee-no-show-created.json", $"invitee_no_show.created:{FreeInvitee}" },
+        { IngestEntry.Sources.Stripe, "stripe/checkout-session-completed.json", $"purchase:stripe:{CheckoutPaymentIntent}" },
+        { IngestEntry.Sources.Stripe, "stripe/checkout-session-completed-jpy.json", "purchase:stripe:pi_3QcU1bLkdIwHu7ixJpYJpYJp" },
+        { IngestEntry.Sources.Stripe, "stripe/invoice-paid.json", $"purchase:stripe:{InvoicePaymentIntent}" },
+    };
+
+    /// <summary>
+    /// The receipt id names what happened to which booking or payment (README, "Event mapping"), so each delivery
+    /// has its own receipt and a redelivery finds the same one.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ReceiptIds))]
+    public void Each_delivery_has_its_receipt_id_in_the_documented_format(string source, string fixture, string expected)
+    {
+        var body = Fixtures.Bytes(fixture, "c2FtcGxlLXZpc2l0b3ItMQ");
+
+        var first = ConversionClassifier.Classify(source, "", body, Funnel);
+        var again = ConversionClassifier.Classify(source, "", body, Funnel);
+
+        Assert.Equal(expected, first.ReceiptId);
+        Assert.Equal(first.ReceiptId, again.ReceiptId);
+        if (first.Decision == ConversionDecision.Send)
+        {
+            Assert.Equal(first.ReceiptId, first.EventId);
+        }
+    }
+
+    [Fact]
+    public void Every_fixture_has_a_receipt_of_its_own()
+    {
+        var calendly = Directory.GetFiles(Path.Combine(Fixtures.Root, "calendly"), "*.json")
+            .Select(f => ConversionClassifier.Classify(IngestEntry.Sources.Calendly, "", Fixtures.Bytes("calendly/" + Path.GetFileName(f)), Funnel));
+        var stripe = Directory.GetFiles(Path.Combine(Fixtures.Root, "stripe"), "*.json")
+            .Select(f => ConversionClassifier.Classify(IngestEntry.Sources.Stripe, "", Fixtures.Bytes("stripe/" + Path.GetFileName(f)), Funnel));
+        var refund = Stripe("""{"id":"evt_9","type":"charge.refunded","created":1773321600,"data":{"object":{"id":"ch_9","amount_refunded":500,"currency":"usd","payment_intent":"pi_9"}}}""");
+        var unpaid = Stripe(Checkout("\"payment_status\": \"paid\"", "\"payment_status\": \"unpaid\""));
+
+        var receipts = calendly.Concat(stripe).Append(refund).Append(unpaid).Select(c => c.ReceiptId).ToArray();
+
+        Assert.All(receipts, id => Assert.False(string.IsNullOrWhiteSpace(id)));
+        Assert.Equal(receipts.Length, receipts.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal("charge.refunded:pi_9", refund.ReceiptId);
+    }
+
+    [Fact]
+    public void Two_bookings_of_the_same_kind_get_two_receipts()
+    {
+        const string Other = "d4d4d4d4-4444-4444-8444-444444444444";
+        var free = Fixtures.Read("calendly/invitee-created-free.json");
+        var canceled = Fixtures.Read("calendly/invitee-canceled.json");
+
+        string[] ids =
+        [
+            .. new[] { free, canceled }.SelectMany(json => new[] { json, json.Replace(FreeInvitee, Other, StringComparison.Ordinal) })
+                .Select(json => ConversionClassifier.Classify(IngestEntry.Sources.Calendly, "", System.Text.Encoding.UTF8.GetBytes(json), Funnel).ReceiptId),
+        ];
+
+        Assert.Equal([$"schedule:{FreeInvitee}", $"schedule:{Other}", $"invitee.canceled:{FreeInvitee}", $"invitee.canceled:{Other}"], ids);
+    }
+
+    [Fact]
+    public void Two_payments_get_two_receipts_named_after_the_payment()
+    {
+        var other = Stripe(Checkout(CheckoutPaymentIntent, "pi_other"));
+        var first = Stripe(Fixtures.Read("stripe/checkout-session-completed.json"));
+
+        Assert.Equal($"purchase:stripe:{CheckoutPaymentIntent}", first.ReceiptId);
+        Assert.Equal("purchase:stripe:pi_other", other.ReceiptId);
+    }
+
+    [Fact]
+    public void A_conversions_api_item_is_its_own_receipt_and_a_malformed_entry_is_named_after_its_source()
+    {
+        var item = ConversionClassifier.Classify(IngestEntry.Sources.ConversionsApi, "Lead", """{"event":"Lead","event_id":"lead-7"}"""u8.ToArray(), Funnel);
+        var malformed = ConversionClassifier.Classify(IngestEntry.Sources.Stripe, "", "not json"u8.ToArray(), Funnel);
+
+        Assert.Equal("lead-7", item.ReceiptId);
+        Assert.Equal("lead-7", item.EventId);
+        Assert.Equal("malformed:stripe", malformed.ReceiptId);
+    }
+
+    /// <summary><c>Calendly:EventTypes</c> lists the event types that count, by URI or uuid, in any case: a booking of any one of them counts.</summary>
+    [Fact]
+    public void A_funnel_with_several_event_types_takes_any_of_them_and_ignores_the_rest()
+    {
+        var filtered = Funnel with
+        {
+            Calendly = new CalendlyFunnelOptions
+            {
+                EventTypes = ["https://api.calendly.com/event_types/0b7e4c2d-9d15-4f63-8a0e-5c1d2e3f4a5b", "2C3D4E5F-2222-4222-8222-CCCCCCCCCCCC"],
+            },
+        };
+        var third = Fixtures.Read("calendly/invitee-created-free.json")
+            .Replace("0b7e4c2d-9d15-4f63-8a0e-5c1d2e3f4a5b", "3d4e5f6a-3333-4333-8333-dddddddddddd", StringComparison.Ordinal);
+
+        var free = ConversionClassifier.Classify(IngestEntry.Sources.Calendly, "", Fixtures.Bytes("calendly/invitee-created-free.json"), filtered);
+        var paid = ConversionClassifier.Classify(IngestEntry.Sources.Calendly, "", Fixtures.Bytes("calendly/invitee-created-paid.json"), filtered);
+        var other = ConversionClassifier.Classify(IngestEntry.Sources.Calendly, "", System.Text.Encoding.UTF8.GetBytes(third), filtered);
+
+        Assert.Equal(ConversionDecision.Send, free.Decision);
+        Assert.Equal(ConversionDecision.Send, paid.Decision);
+        Assert.Equal(ConversionDecision.Ignore, other.Decision);
+        Assert.Contains("Calendly:EventTypes", other.Reason, StringComparison.Ordinal);
+    }
 }

@@ -42,4 +42,50 @@ public sealed class ClientAddressTests
     [Fact]
     public void No_peer_address_gives_null() =>
         Assert.Null(ClientAddress.FromCidrs(["10.0.0.0/8"]).Resolve(null, "198.51.100.1"));
+
+    /// <summary>An IPv4 client on a dual-stack socket is seen as <c>::ffff:a.b.c.d</c>; it is reported as plain IPv4.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("10.0.0.0/8")]
+    [InlineData("::ffff:10.0.0.0/104")]
+    public void A_direct_ipv4_mapped_peer_is_the_plain_ipv4_client(string cidrs)
+    {
+        var resolver = ClientAddress.FromCidrs(cidrs.Split(',', StringSplitOptions.RemoveEmptyEntries));
+
+        var client = resolver.Resolve(IPAddress.Parse("::ffff:203.0.113.7"), "198.51.100.1");
+
+        Assert.Equal(IPAddress.Parse("203.0.113.7"), client);
+        Assert.Equal(System.Net.Sockets.AddressFamily.InterNetwork, client!.AddressFamily);
+    }
+
+    [Fact]
+    public void Normalise_maps_only_ipv4_mapped_addresses()
+    {
+        Assert.Equal(IPAddress.Parse("203.0.113.7"), ClientAddress.Normalise(IPAddress.Parse("::ffff:203.0.113.7")));
+        Assert.Equal(IPAddress.Parse("203.0.113.7"), ClientAddress.Normalise(IPAddress.Parse("203.0.113.7")));
+        Assert.Equal(IPAddress.Parse("2001:db8::7"), ClientAddress.Normalise(IPAddress.Parse("2001:db8::7")));
+        Assert.Null(ClientAddress.Normalise(null));
+    }
+
+    /// <summary>A trusted proxy reaching a dual-stack socket over IPv4 is matched against the IPv4 CIDR it was configured as.</summary>
+    [Theory]
+    [InlineData("::ffff:10.0.0.2", true)]
+    [InlineData("10.0.0.2", true)]
+    [InlineData("::ffff:203.0.113.7", false)]
+    public void An_ipv4_mapped_peer_is_matched_against_ipv4_trusted_networks(string peer, bool trusted)
+    {
+        var resolver = ClientAddress.FromCidrs(["10.0.0.0/8"]);
+
+        Assert.Equal(trusted, resolver.IsTrusted(IPAddress.Parse(peer)));
+        Assert.Equal(trusted ? IPAddress.Parse("198.51.100.1") : IPAddress.Parse("203.0.113.7"), resolver.Resolve(IPAddress.Parse(peer), "198.51.100.1"));
+    }
+
+    [Fact]
+    public void An_ipv4_mapped_hop_in_forwarded_for_is_matched_and_reported_as_ipv4()
+    {
+        var resolver = ClientAddress.FromCidrs(["10.0.0.0/8"]);
+
+        Assert.Equal(IPAddress.Parse("198.51.100.1"), resolver.Resolve(IPAddress.Parse("10.0.0.2"), "198.51.100.1, ::ffff:10.0.0.9"));
+        Assert.Equal(IPAddress.Parse("198.51.100.1"), resolver.Resolve(IPAddress.Parse("10.0.0.2"), "::ffff:198.51.100.1"));
+    }
 }

@@ -46,4 +46,64 @@ public sealed class ContactHashingTests
     [InlineData("  user_123 ", "80fba0ae1c48e3978e43e4efc365e14e12ea0c830ba8ba5b9a2dafc7e3f2ab8b")]
     public void External_id_is_trimmed_and_hashed(string value, string expected) =>
         Assert.Equal(expected, ContactHashing.HashExternalId(value));
+
+    private const string Digest = "80fba0ae1c48e3978e43e4efc365e14e12ea0c830ba8ba5b9a2dafc7e3f2ab8b";
+
+    /// <summary>Sixty-four characters, one hex digit among them: a plain value, not a digest.</summary>
+    private static readonly string PartlyHex = "a" + new string('z', 63);
+
+    /// <summary>A plausible 64-character email address (a long one is 64 characters, hex digits and all).</summary>
+    private static readonly string LongEmail = new string('q', 52) + "@example.com";
+
+    [Theory]
+    [InlineData(Digest, true)]
+    [InlineData("80FBA0AE1C48E3978E43E4EFC365E14E12EA0C830BA8BA5B9A2DAFC7E3F2AB8B", true)]
+    [InlineData("80fba0ae1c48e3978e43e4efc365e14e12ea0c830ba8ba5b9a2dafc7e3f2ab8", false)]
+    [InlineData("80fba0ae1c48e3978e43e4efc365e14e12ea0c830ba8ba5b9a2dafc7e3f2ab8b0", false)]
+    [InlineData("80fba0ae1c48e3978e43e4efc365e14e12ea0c830ba8ba5b9a2dafc7e3f2ab8g", false)]
+    [InlineData("g0fba0ae1c48e3978e43e4efc365e14e12ea0c830ba8ba5b9a2dafc7e3f2ab8b", false)]
+    [InlineData("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void A_digest_is_exactly_64_hex_digits_every_one_of_them(string? value, bool isDigest) =>
+        Assert.Equal(isDigest, ContactHashing.IsSha256Hex(value));
+
+    [Fact]
+    public void A_64_character_value_that_is_not_all_hex_is_hashed_not_kept()
+    {
+        Assert.Equal(64, PartlyHex.Length);
+        Assert.Equal(ContactHashing.Sha256Hex(PartlyHex), ContactHashing.HashExternalId(PartlyHex));
+        Assert.Equal(ContactHashing.Sha256Hex(new string('z', 64)), ContactHashing.HashExternalId(new string('z', 64)));
+    }
+
+    [Fact]
+    public void A_64_character_email_is_hashed_not_mistaken_for_a_digest()
+    {
+        Assert.Equal(64, LongEmail.Length);
+        Assert.Equal(ContactHashing.Sha256Hex(LongEmail), ContactHashing.HashEmail(LongEmail));
+        Assert.Equal(ContactHashing.Sha256Hex(LongEmail), ContactHashing.HashEmail(LongEmail.ToUpperInvariant()));
+    }
+
+    [Theory]
+    [InlineData(Digest)]
+    [InlineData("80FBA0AE1C48E3978E43E4EFC365E14E12EA0C830BA8BA5B9A2DAFC7E3F2AB8B")]
+    [InlineData("  80FBA0ae1c48e3978e43e4efc365e14e12ea0c830ba8ba5b9a2dafc7e3f2ab8b ")]
+    public void An_already_hashed_external_id_is_lower_cased_and_kept(string value) =>
+        Assert.Equal(Digest, ContactHashing.HashExternalId(value));
+
+    [Fact]
+    public void An_already_hashed_email_is_kept_lower_case() =>
+        Assert.Equal(Digest, ContactHashing.HashEmail(Digest.ToUpperInvariant()));
+
+    [Fact]
+    public void A_lower_case_hashed_phone_is_kept_as_it_is() =>
+        Assert.Equal(Digest, PhoneHashing.HashPhone(Digest, "DE"));
+
+    [Fact]
+    public void A_64_character_phone_value_that_is_not_all_hex_is_no_phone_and_is_never_kept()
+    {
+        // Not a digest, so it is read as a phone number; 64 characters are no phone number, so nothing is sent.
+        Assert.Null(PhoneHashing.HashPhone(PartlyHex, "US"));
+        Assert.Null(PhoneHashing.HashPhone(new string('5', 63) + "x", "US"));
+    }
 }

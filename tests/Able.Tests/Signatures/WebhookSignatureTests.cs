@@ -104,6 +104,48 @@ public sealed class WebhookSignatureTests
         Assert.Equal(SignatureCheck.Mismatch, WebhookSignature.Verify(tampered, header, Key, Now, Tolerance));
     }
 
+    public static TheoryData<string?> BlankSecrets() => new() { null, "", " ", "\t", " \r\n " };
+
+    /// <summary>
+    /// A funnel without a secret takes no signed deliveries: a blank key is refused outright, so it can never
+    /// verify anything, not even a signature an attacker computed with that blank key.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(BlankSecrets))]
+    public void A_blank_secret_never_verifies_even_a_signature_made_with_it(string? secret)
+    {
+        byte[] signed = [.. Encoding.UTF8.GetBytes($"{T}."), .. Body];
+        var blankKeyMac = System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret ?? ""), signed);
+        var header = $"t={T},v1={Convert.ToHexStringLower(blankKeyMac)}";
+
+        Assert.ThrowsAny<ArgumentException>(() => WebhookSignature.Verify(Body, header, secret!, Now, Tolerance));
+        Assert.ThrowsAny<ArgumentException>(() => WebhookSignature.Sign(Body, secret!, T));
+    }
+
+    public static TheoryData<string, string[]> SeveralV1()
+    {
+        var good = Hex();
+        var rotated = Hex(key: "rotated-key");
+        return new TheoryData<string, string[]>
+        {
+            { "two identical valid v1", [good, good] },
+            { "valid then invalid", [good, rotated] },
+            { "invalid then valid", [rotated, good] },
+            { "valid in upper and lower case", [good, good.ToUpperInvariant()] },
+            { "three valid v1", [good, good, good] },
+            { "two valid around an invalid one", [good, rotated, good] },
+        };
+    }
+
+    /// <summary>Secret rotation: any matching <c>v1</c> passes, however many others match or fail.</summary>
+    [Theory]
+    [MemberData(nameof(SeveralV1))]
+    public void Any_matching_v1_verifies_however_many_match(string because, string[] signatures)
+    {
+        var header = $"t={T}," + string.Join(',', signatures.Select(s => "v1=" + s));
+        Assert.True(SignatureCheck.Valid == WebhookSignature.Verify(Body, header, Key, Now, Tolerance), because);
+    }
+
     private static string FlipHex(string hex)
     {
         var bytes = Convert.FromHexString(hex);
