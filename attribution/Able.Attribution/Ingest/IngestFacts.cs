@@ -98,7 +98,7 @@ public sealed record IngestFacts
         {
             using var document = JsonDocument.Parse(stored, new JsonDocumentOptions { MaxDepth = FactsJson.Options.MaxDepth });
             if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("v", out var v) || !v.TryGetInt32Safely(out version))
+                || !document.RootElement.TryGetProperty("v", out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out version))
             {
                 problem = "the stored facts have no version";
                 return false;
@@ -127,7 +127,7 @@ public sealed record IngestFacts
         }
 
         var kinds = (facts.Calendly is null ? 0 : 1) + (facts.Stripe is null ? 0 : 1) + (facts.Api is null ? 0 : 1) + (facts.Malformed is null ? 0 : 1);
-        if (kinds != 1)
+        if (kinds != 1 || facts.Version != CurrentVersion)
         {
             problem = "the stored facts must hold exactly one of calendly, stripe, api and malformed";
             facts = null!;
@@ -147,11 +147,4 @@ internal static class FactsJson
         RespectNullableAnnotations = true,
         MaxDepth = 16,
     };
-
-    /// <summary>An integer JSON number that fits an <see cref="int"/>.</summary>
-    public static bool TryGetInt32Safely(this JsonElement element, out int value)
-    {
-        value = 0;
-        return element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out value);
-    }
 }
