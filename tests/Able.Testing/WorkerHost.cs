@@ -92,7 +92,25 @@ public sealed class StopAt(string stopPoint, int times = 1) : WorkerCheckpoints
 /// <summary>Writes what the gateway and the ingress would write, in their documented layouts.</summary>
 public static class WorkerTestData
 {
-    public static Task<StackExchange.Redis.RedisValue> AddIngestAsync(StackExchange.Redis.IDatabase db, RedisKeys keys, string source, string funnel, string type, string body, DateTimeOffset receivedAt) =>
+    /// <summary>
+    /// An entry as the ingress writes it: the body's facts, phone numbers read in <paramref name="defaultPhoneRegion"/>
+    /// (that of <see cref="Config"/>'s funnel unless given).
+    /// </summary>
+    public static Task<StackExchange.Redis.RedisValue> AddIngestAsync(
+        StackExchange.Redis.IDatabase db, RedisKeys keys, string source, string funnel, string type, string body, DateTimeOffset receivedAt, string defaultPhoneRegion = "DE") =>
+        db.StreamAddAsync(keys.IngestStream,
+        [
+            new(Able.Attribution.Ingest.IngestEntry.Source, source),
+            new(Able.Attribution.Ingest.IngestEntry.Mark, funnel),
+            new(Able.Attribution.Ingest.IngestEntry.SourceEvent, type),
+            new(Able.Attribution.Ingest.IngestEntry.ReceivedAt, receivedAt.ToUnixTimeMilliseconds()),
+            new(Able.Attribution.Ingest.IngestEntry.Facts,
+                Able.Attribution.Ingest.IngestFacts.Parse(source, System.Text.Encoding.UTF8.GetBytes(body), defaultPhoneRegion).ToUtf8Json()),
+        ]);
+
+    /// <summary>An entry as versions before facts wrote it: the raw body.</summary>
+    public static Task<StackExchange.Redis.RedisValue> AddLegacyIngestAsync(
+        StackExchange.Redis.IDatabase db, RedisKeys keys, string source, string funnel, string type, string body, DateTimeOffset receivedAt) =>
         db.StreamAddAsync(keys.IngestStream,
         [
             new(Able.Attribution.Ingest.IngestEntry.Source, source),

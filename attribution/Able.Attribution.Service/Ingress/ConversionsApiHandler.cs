@@ -74,7 +74,11 @@ internal sealed class ConversionsApiHandler(IngressFunnels funnels, IngressPipel
                     : "Some conversions have invalid fields; nothing of this batch was queued."));
             }
 
-            var entries = items.Select(item => new IngestItem(named[item.Funnel!].Mark, item.Event!, item.Json)).ToList();
+            var entries = items.Select(item =>
+            {
+                var funnel = named[item.Funnel!];
+                return new IngestItem(funnel.Mark, item.Event!, IngestFacts.Parse(Source, item.Json, funnel.DefaultPhoneRegion));
+            }).ToList();
             return IngressVerdict.Queue(entries, Results.Json(new { status = "accepted", accepted = entries.Count }, statusCode: StatusCodes.Status202Accepted));
         }
 

@@ -5,8 +5,8 @@ using StackExchange.Redis;
 
 namespace Able.Attribution.Service.Ingress;
 
-/// <summary>One stream entry to write: the funnel, the event type and the exact raw bytes.</summary>
-internal readonly record struct IngestItem(string Mark, string SourceEvent, ReadOnlyMemory<byte> Body);
+/// <summary>One stream entry to write: the funnel, the event type and the delivery's <see cref="IngestFacts"/> (never its raw bytes).</summary>
+internal readonly record struct IngestItem(string Mark, string SourceEvent, IngestFacts Facts);
 
 /// <summary>
 /// Appends verified deliveries to the ingest stream (<see cref="RedisKeys.IngestStream"/>, fields of
@@ -72,6 +72,6 @@ internal sealed class IngestWriter(
         new(IngestEntry.Mark, item.Mark),
         new(IngestEntry.SourceEvent, item.SourceEvent),
         new(IngestEntry.ReceivedAt, receivedAt),
-        new(IngestEntry.Body, item.Body),
+        new(IngestEntry.Facts, item.Facts.ToUtf8Json()),
     ];
 }

@@ -7,8 +7,8 @@ namespace Able.Attribution.Service.Ingress;
 
 /// <summary>
 /// <c>POST /calendly-webhook/{funnel}</c> and <c>POST /stripe-webhook/{funnel}</c>: method, funnel, size,
-/// signature (on the raw bytes), envelope, then one XADD; 2xx only after Redis acknowledged, so a
-/// source retries whatever was not stored (README, "Webhooks and the conversions API").
+/// signature (on the raw bytes), envelope, then one XADD of the delivery's facts (never the raw body); 2xx only
+/// after Redis acknowledged, so a source retries whatever was not stored (README, "Webhooks and the conversions API").
 /// </summary>
 internal sealed class WebhookHandler(IngressFunnels funnels, IngressPipeline pipeline, TimeProvider time, ILogger<WebhookHandler> logger)
 {
@@ -66,8 +66,10 @@ internal sealed class WebhookHandler(IngressFunnels funnels, IngressPipeline pip
                         Results.Json(new { status = "ignored", @event = envelope.SourceEvent }, statusCode: StatusCodes.Status200OK));
             }
 
+            // Only the facts are stored: contact data hashed, names and answers dropped (README, "Privacy: what is stored at rest").
+            var facts = IngestFacts.Parse(Source, body, funnel!.DefaultPhoneRegion);
             return IngressVerdict.Queue(
-                [new IngestItem(funnel!.Mark, envelope.SourceEvent!, body)],
+                [new IngestItem(funnel.Mark, envelope.SourceEvent!, facts)],
                 Results.Json(new { status = "accepted", @event = envelope.SourceEvent }, statusCode: StatusCodes.Status202Accepted));
         }
 

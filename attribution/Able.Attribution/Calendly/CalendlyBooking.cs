@@ -1,19 +1,26 @@
 using System.Text.Json;
-using Able.Attribution.Ingest;
+using System.Text.Json.Serialization;
 using Able.Attribution.Conversions;
+using Able.Attribution.Identity;
+using Able.Attribution.Ingest;
+using Able.Schema.Identity;
 
 namespace Able.Attribution.Calendly;
 
 /// <summary>A payment attached to a Calendly booking. <see cref="Amount"/> is in major units (149.0).</summary>
-public sealed record CalendlyPayment(string? ExternalId, string? Provider, decimal? Amount, string? Currency, bool Successful);
+public sealed record CalendlyPayment(string? ExternalId, decimal? Amount, string? Currency, bool Successful);
 
 /// <summary>
 /// The fields of a Calendly webhook delivery that attribution uses (reference: calendly.md), read leniently:
-/// unknown fields and new location types are ignored, missing ones read as null.
+/// unknown fields and new location types are ignored, missing ones read as null. Email and phone are held only as
+/// their normalised SHA-256; names, answers and everything else the worker does not use are not kept. This record
+/// is what the ingest stream stores for a Calendly delivery (<see cref="IngestFacts"/>), so its JSON names are a
+/// stored format.
 /// </summary>
 public sealed record CalendlyBooking
 {
     /// <summary><c>invitee.created</c>, <c>invitee.canceled</c>, <c>invitee_no_show.created</c>, ...</summary>
+    [JsonPropertyName("source_type")]
     public required string SourceEvent { get; init; }
 
     public DateTimeOffset? CreatedAt { get; init; }
@@ -23,10 +30,14 @@ public sealed record CalendlyBooking
 
     public DateTimeOffset? InviteeCreatedAt { get; init; }
 
-    public string? Email { get; init; }
+    /// <summary>SHA-256 of the trimmed, lower-case email (<see cref="ContactHashing.HashEmail"/>).</summary>
+    public string? EmailHash { get; init; }
 
-    /// <summary>The phone number from <c>text_reminder_number</c>, else from a question about a phone.</summary>
-    public string? Phone { get; init; }
+    /// <summary>
+    /// SHA-256 of the E.164 phone number from <c>text_reminder_number</c>, else from a question about a phone, read in
+    /// the funnel's DefaultPhoneRegion (<see cref="PhoneHashing.HashPhone"/>).
+    /// </summary>
+    public string? PhoneHash { get; init; }
 
     /// <summary>Tracking parameters (utm_*, salesforce_uuid, ...) that carried a value.</summary>
     public IReadOnlyDictionary<string, string> Tracking { get; init; } = new Dictionary<string, string>();
@@ -41,12 +52,16 @@ public sealed record CalendlyBooking
 
     public string? EventTypeUri { get; init; }
 
+    [JsonIgnore]
     public string? EventTypeUuid => LenientJson.LastSegment(EventTypeUri);
 
     public string? EventName { get; init; }
 
-    /// <summary>Parses a delivery; null with a reason when the body is not a Calendly envelope.</summary>
-    public static CalendlyBooking? Parse(ReadOnlyMemory<byte> body, out string? error)
+    /// <summary>
+    /// Parses a delivery, hashing its email and phone (a number without a country code read in
+    /// <paramref name="defaultPhoneRegion"/>); null with a reason when the body is not a Calendly envelope.
+    /// </summary>
+    public static CalendlyBooking? Parse(ReadOnlyMemory<byte> body, string defaultPhoneRegion, out string? error)
     {
         using var document = LenientJson.Parse(body, out error);
         if (document is null)
@@ -72,7 +87,9 @@ public sealed record CalendlyBooking
         {
             foreach (var property in trackingElement.EnumerateObject())
             {
-                if (JsonBody.NameOrNull(property) is { } name && JsonBody.DecodeOrNull(property.Value) is { } value && !string.IsNullOrWhiteSpace(value))
+                // A value with an '@' is no visitor id or campaign name but maybe an email someone put in a UTM: not kept.
+                if (JsonBody.NameOrNull(property) is { } name && JsonBody.DecodeOrNull(property.Value) is { } value && !string.IsNullOrWhiteSpace(value)
+                    && !value.Contains('@', StringComparison.Ordinal))
                 {
                     tracking[name] = value.Trim();
                 }
@@ -87,8 +104,8 @@ public sealed record CalendlyBooking
             CreatedAt = root.Time("created_at"),
             InviteeUuid = LenientJson.LastSegment(inviteeUri),
             InviteeCreatedAt = payload.Time("created_at"),
-            Email = payload.String("email"),
-            Phone = payload.String("text_reminder_number") ?? PhoneFromQuestions(payload),
+            EmailHash = ContactHashing.HashEmail(payload.String("email")),
+            PhoneHash = PhoneHashing.HashPhone(payload.String("text_reminder_number") ?? PhoneFromQuestions(payload), defaultPhoneRegion),
             Tracking = tracking,
             Rescheduled = payload.Bool("rescheduled"),
             OldInvitee = payload.String("old_invitee"),
@@ -96,7 +113,6 @@ public sealed record CalendlyBooking
             Payment = paymentElement is { ValueKind: JsonValueKind.Object }
                 ? new CalendlyPayment(
                     paymentElement.String("external_id"),
-                    paymentElement.String("provider"),
                     paymentElement.Decimal("amount"),
                     paymentElement.String("currency")?.ToUpperInvariant(),
                     paymentElement.Bool("successful"))

@@ -1,42 +1,44 @@
-using System.Text.Json;
 using Able.Attribution.Calendly;
-using Able.Attribution.Identity;
 using Able.Attribution.Ingest;
 using Able.Attribution.Stripe;
 using Able.Schema.Configuration;
-using Able.Schema.Identity;
 
 namespace Able.Attribution.Conversions;
 
 /// <summary>
 /// Turns one ingest entry into a <see cref="Conversion"/> (README, "Event mapping"): which TikTok event, with
-/// which deterministic event_id, time, value and hashed contact keys, or why nothing is sent.
+/// which deterministic event_id, time, value and hashed contact keys, or why nothing is sent. It decides from the
+/// entry's <see cref="IngestFacts"/> (the ingress parsed the delivery and hashed its contact data); an entry that still
+/// holds a raw body is parsed into facts first.
 /// </summary>
 public static class ConversionClassifier
 {
     public const string ScheduleEvent = "Schedule";
     public const string PurchaseEvent = "Purchase";
 
+    /// <summary>Classifies a raw body (an entry written before facts were stored): parsed as the ingress parses it, then decided.</summary>
     public static Conversion Classify(string source, string type, ReadOnlyMemory<byte> body, FunnelOptions funnel)
     {
         ArgumentNullException.ThrowIfNull(funnel);
-        return source switch
+        return Classify(source, type, IngestFacts.Parse(source, body, funnel.DefaultPhoneRegion), funnel);
+    }
+
+    /// <summary>Decides what the facts of one entry of <paramref name="source"/> (event type <paramref name="type"/>) become.</summary>
+    public static Conversion Classify(string source, string type, IngestFacts facts, FunnelOptions funnel)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(funnel);
+        return facts switch
         {
-            IngestEntry.Sources.Calendly => FromCalendly(type, body, funnel),
-            IngestEntry.Sources.Stripe => FromStripe(type, body, funnel),
-            IngestEntry.Sources.ConversionsApi => FromConversionsApi(type, body, funnel),
-            _ => Malformed(funnel, source, type, $"unknown source '{source}'"),
+            { Calendly: { } booking } => FromCalendly(booking, funnel),
+            { Stripe: { } payment } => FromStripe(payment, funnel),
+            { Api: { } item } => FromConversionsApi(type, item, funnel),
+            _ => Malformed(funnel, source, type, facts.Malformed ?? "the entry holds no delivery"),
         };
     }
 
-    private static Conversion FromCalendly(string type, ReadOnlyMemory<byte> body, FunnelOptions funnel)
+    private static Conversion FromCalendly(CalendlyBooking delivery, FunnelOptions funnel)
     {
-        var delivery = CalendlyBooking.Parse(body, out var error);
-        if (delivery is null)
-        {
-            return Malformed(funnel, IngestEntry.Sources.Calendly, type, error!);
-        }
-
         var uuid = delivery.InviteeUuid;
         if (uuid is null)
         {
@@ -58,8 +60,8 @@ public static class ConversionClassifier
         Decision = ConversionDecision.Record,
         ReceiptId = $"{delivery.SourceEvent}:{uuid}",
         EventTime = delivery.InviteeCreatedAt ?? delivery.CreatedAt,
-        EmailHashes = Hashes(ContactHashing.HashEmail(delivery.Email)),
-        PhoneHashes = Hashes(PhoneHashing.HashPhone(delivery.Phone, funnel.DefaultPhoneRegion)),
+        EmailHashes = Hashes(delivery.EmailHash),
+        PhoneHashes = Hashes(delivery.PhoneHash),
         CarriedVisitorId = delivery.Tracking.GetValueOrDefault(funnel.Calendly.CarrierParam),
         CarrierName = funnel.Calendly.CarrierParam,
         InviteeUuid = uuid,
@@ -124,14 +126,8 @@ public static class ConversionClassifier
             || string.Equals(t, delivery.EventTypeUuid, StringComparison.OrdinalIgnoreCase));
     }
 
-    private static Conversion FromStripe(string type, ReadOnlyMemory<byte> body, FunnelOptions funnel)
+    private static Conversion FromStripe(StripePayment payment, FunnelOptions funnel)
     {
-        var payment = StripePayment.Parse(body, out var error);
-        if (payment is null)
-        {
-            return Malformed(funnel, IngestEntry.Sources.Stripe, type, error!);
-        }
-
         var id = payment.PaymentId ?? payment.EventId;
         if (id is null)
         {
@@ -146,8 +142,8 @@ public static class ConversionClassifier
             Decision = ConversionDecision.Record,
             ReceiptId = $"{payment.SourceEvent}:{id}",
             EventTime = payment.Created,
-            EmailHashes = Hashes(ContactHashing.HashEmail(payment.Email)),
-            PhoneHashes = Hashes(PhoneHashing.HashPhone(payment.Phone, funnel.DefaultPhoneRegion)),
+            EmailHashes = Hashes(payment.EmailHash),
+            PhoneHashes = Hashes(payment.PhoneHash),
             CarriedVisitorId = payment.ClientReferenceId,
             CarrierName = "client_reference_id",
             Value = payment.Amount,
@@ -177,21 +173,13 @@ public static class ConversionClassifier
     }
 
     /// <summary>
-    /// One conversions-API item (validated by the ingress): <c>event</c> and <c>event_id</c> required;
-    /// <c>event_time</c> (Unix seconds), <c>visitor_id</c>, <c>email</c>, <c>phone</c>, <c>external_id</c>,
-    /// <c>value</c>, <c>currency</c>, and leniently <c>url</c>, <c>content_id</c>, <c>content_name</c>, <c>order_id</c>.
+    /// One conversions-API item (validated by the ingress): <c>event</c> (else the entry's type) and <c>event_id</c>
+    /// required; the rest optional.
     /// </summary>
-    private static Conversion FromConversionsApi(string type, ReadOnlyMemory<byte> body, FunnelOptions funnel)
+    private static Conversion FromConversionsApi(string type, ApiConversion item, FunnelOptions funnel)
     {
-        using var document = LenientJson.Parse(body, out var error);
-        if (document is null)
-        {
-            return Malformed(funnel, IngestEntry.Sources.ConversionsApi, type, error!);
-        }
-
-        JsonElement? item = document.RootElement;
-        var eventName = item.String("event") ?? (string.IsNullOrEmpty(type) ? null : type);
-        var eventId = item.String("event_id");
+        var eventName = item.Event ?? (string.IsNullOrEmpty(type) ? null : type);
+        var eventId = item.EventId;
         if (eventName is null || eventId is null)
         {
             return Malformed(funnel, IngestEntry.Sources.ConversionsApi, type, "a conversion needs event and event_id");
@@ -206,17 +194,17 @@ public static class ConversionClassifier
             ReceiptId = eventId,
             TikTokEvent = eventName,
             EventId = eventId,
-            EventTime = item.Time("event_time"),
-            Value = item.Decimal("value"),
-            Currency = item.String("currency")?.ToUpperInvariant(),
-            ContentId = item.String("content_id"),
-            ContentName = item.String("content_name"),
-            OrderId = item.String("order_id"),
-            PageUrl = item.String("url"),
-            EmailHashes = Hashes(ContactHashing.HashEmail(item.String("email"))),
-            PhoneHashes = Hashes(PhoneHashing.HashPhone(item.String("phone"), funnel.DefaultPhoneRegion)),
-            ExternalIdHashes = Hashes(ContactHashing.HashExternalId(item.String("external_id"))),
-            CarriedVisitorId = item.String("visitor_id"),
+            EventTime = item.EventTime,
+            Value = item.Value,
+            Currency = item.Currency,
+            ContentId = item.ContentId,
+            ContentName = item.ContentName,
+            OrderId = item.OrderId,
+            PageUrl = item.PageUrl,
+            EmailHashes = Hashes(item.EmailHash),
+            PhoneHashes = Hashes(item.PhoneHash),
+            ExternalIdHashes = Hashes(item.ExternalIdHash),
+            CarriedVisitorId = item.VisitorId,
             CarrierName = "visitor_id",
         };
     }

@@ -26,7 +26,10 @@ public sealed record DeadLetter(string Id, string DeliveryId, string Mark, strin
     /// <summary>How often the ingest entry was delivered to the worker when it was given up.</summary>
     public long? Deliveries { get; init; }
 
-    /// <summary>A poison entry's original fields, byte for byte: add them to the ingest stream again to replay it.</summary>
+    /// <summary>
+    /// A poison entry's fields, byte for byte (an entry written with a raw body, before facts, as its facts instead): add
+    /// them to the ingest stream again to replay it.
+    /// </summary>
     public IReadOnlyList<NameValueEntry> EntryFields { get; init; } = [];
 }
 
@@ -39,7 +42,7 @@ public sealed partial class DeadLetters(IConnectionMultiplexer redis, RedisKeys 
     public const string DeliveryKind = "delivery";
     public const string IngestKind = "ingest";
 
-    /// <summary>Field-name prefix of a poison entry's original fields (<c>entry.body</c>, <c>entry.source</c>...).</summary>
+    /// <summary>Field-name prefix of a poison entry's fields (<c>entry.facts</c>, <c>entry.source</c>...).</summary>
     public const string EntryFieldPrefix = "entry.";
 
     /// <summary>Longest error message kept.</summary>

@@ -3,7 +3,8 @@ namespace Able.Attribution.Ingest;
 /// <summary>
 /// Field names of one entry in the ingest stream (<see cref="Redis.RedisKeys.IngestStream"/>). The ingress
 /// writes an entry only after verifying and validating a delivery, and answers 2xx only after Redis
-/// acknowledged the XADD; the worker consumes entries with a consumer group.
+/// acknowledged the XADD; the worker consumes entries with a consumer group. An entry holds no raw contact data:
+/// the ingress stores the delivery's <see cref="Facts"/> (README, "Privacy: what is stored at rest").
 /// </summary>
 public static class IngestEntry
 {
@@ -19,7 +20,13 @@ public static class IngestEntry
     /// <summary>Unix milliseconds when the ingress accepted it.</summary>
     public const string ReceivedAt = "received_at";
 
-    /// <summary>The exact raw bytes of the delivery (for the conversions API: one item of a batch, as JSON).</summary>
+    /// <summary>The delivery as <see cref="IngestFacts"/> (UTF-8 JSON): parsed, contact data hashed, nothing else personal.</summary>
+    public const string Facts = "facts";
+
+    /// <summary>
+    /// The exact raw bytes of the delivery, as versions before <see cref="Facts"/> wrote it. Still processed; the worker
+    /// deletes such an entry from the stream once its outcome is stored, and a poison dead letter keeps its facts instead.
+    /// </summary>
     public const string Body = "body";
 
     public static class Sources

@@ -1,14 +1,21 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Able.Attribution.Conversions;
+using Able.Attribution.Identity;
+using Able.Attribution.Ingest;
+using Able.Schema.Identity;
 
 namespace Able.Attribution.Stripe;
 
 /// <summary>
 /// A Stripe event that attribution uses: <c>checkout.session.completed</c>, <c>invoice.paid</c> and
-/// <c>charge.refunded</c>, read leniently. <see cref="Amount"/> is already converted from the minor unit.
+/// <c>charge.refunded</c>, read leniently. <see cref="Amount"/> is already converted from the minor unit. Email and
+/// phone are held only as their normalised SHA-256; names, addresses and the rest are not kept. This record is what
+/// the ingest stream stores for a Stripe event (<see cref="IngestFacts"/>), so its JSON names are a stored format.
 /// </summary>
 public sealed record StripePayment
 {
+    [JsonPropertyName("source_type")]
     public required string SourceEvent { get; init; }
 
     public string? EventId { get; init; }
@@ -27,9 +34,11 @@ public sealed record StripePayment
 
     public string? Currency { get; init; }
 
-    public string? Email { get; init; }
+    /// <summary>SHA-256 of the trimmed, lower-case email (<see cref="ContactHashing.HashEmail"/>).</summary>
+    public string? EmailHash { get; init; }
 
-    public string? Phone { get; init; }
+    /// <summary>SHA-256 of the E.164 phone number, read in the funnel's DefaultPhoneRegion (<see cref="PhoneHashing.HashPhone"/>).</summary>
+    public string? PhoneHash { get; init; }
 
     /// <summary>
     /// A Checkout Session in <c>subscription</c> mode: its first payment also arrives as <c>invoice.paid</c>
@@ -50,7 +59,11 @@ public sealed record StripePayment
     public static decimal FromMinorUnits(long amount, string currency) =>
         ZeroDecimalCurrencies.Contains(currency) ? amount : amount / 100m;
 
-    public static StripePayment? Parse(ReadOnlyMemory<byte> body, out string? error)
+    /// <summary>
+    /// Parses an event, hashing its email and phone (a number without a country code read in
+    /// <paramref name="defaultPhoneRegion"/>); null with a reason when the body is not a Stripe event.
+    /// </summary>
+    public static StripePayment? Parse(ReadOnlyMemory<byte> body, string defaultPhoneRegion, out string? error)
     {
         using var document = LenientJson.Parse(body, out error);
         if (document is null)
@@ -88,8 +101,9 @@ public sealed record StripePayment
             Paid = paid,
             Amount = minor is { } m && currency is not null ? FromMinorUnits(m, currency) : null,
             Currency = currency,
-            Email = details.String("email") ?? data.String("customer_email") ?? data.Get("billing_details").String("email"),
-            Phone = details.String("phone") ?? data.String("customer_phone") ?? data.Get("billing_details").String("phone"),
+            EmailHash = ContactHashing.HashEmail(details.String("email") ?? data.String("customer_email") ?? data.Get("billing_details").String("email")),
+            PhoneHash = PhoneHashing.HashPhone(
+                details.String("phone") ?? data.String("customer_phone") ?? data.Get("billing_details").String("phone"), defaultPhoneRegion),
             ClientReferenceId = data.String("client_reference_id"),
             IsSubscriptionCheckout = type == "checkout.session.completed" && data.String("mode") == "subscription",
         };

@@ -19,7 +19,8 @@ namespace Able.Attribution.Worker;
 /// pending entry and every claim increments, whichever replica does it and across restarts. When an entry
 /// fails at delivery <c>Able:Worker:MaxIngestAttempts</c> or later, or is delivered more often than that
 /// without ever reaching an outcome (a worker that stopped while processing it), it is moved to the
-/// dead-letter stream with its fields and the error, acknowledged and counted in <c>able_ingest_poison_total</c>.
+/// dead-letter stream with its fields (a raw body as its facts) and the error, acknowledged and counted in
+/// <c>able_ingest_poison_total</c>.
 /// </para>
 /// </summary>
 internal sealed partial class IngestConsumer(
@@ -159,8 +160,22 @@ internal sealed partial class IngestConsumer(
         }
 
         await checkpoints.ReachedAsync(WorkerCheckpoints.BeforeAck, stoppingToken);
-        await db.StreamAcknowledgeAsync(keys.IngestStream, RedisKeys.WorkerGroup, entry.Id);
+        await AcknowledgeAsync(db, entry);
         LogProcessed(logger, entry.Id, outcome);
+    }
+
+    /// <summary>
+    /// Acknowledges an entry whose outcome is stored. One that still holds a raw body (written before the ingress
+    /// stored facts) is deleted from the stream as well, so raw contact data leaves Redis at its first outcome
+    /// rather than when the stream is trimmed.
+    /// </summary>
+    private async Task AcknowledgeAsync(IDatabase db, StreamEntry entry)
+    {
+        await db.StreamAcknowledgeAsync(keys.IngestStream, RedisKeys.WorkerGroup, entry.Id);
+        if (IngestFacts.HoldsRawBody(entry))
+        {
+            await db.StreamDeleteAsync(keys.IngestStream, [entry.Id]);
+        }
     }
 
     /// <summary>
@@ -182,9 +197,11 @@ internal sealed partial class IngestConsumer(
     private async Task GiveUpAsync(IDatabase db, StreamEntry entry, long deliveries, Exception? error)
     {
         var funnel = entry[IngestEntry.Mark].ToString();
+        // A raw body is kept as its facts, read in the funnel's phone region ("ZZ", none, when the funnel is unknown).
+        var kept = IngestFacts.WithoutRawBody(entry, options.CurrentValue.FindFunnel(funnel)?.DefaultPhoneRegion ?? "ZZ");
         // Dead letter first: a stop between the two leaves the entry pending, to be dead-lettered again rather than lost.
-        await deadLetters.AddPoisonAsync(entry, funnel, deliveries, error, time.GetUtcNow());
-        await db.StreamAcknowledgeAsync(keys.IngestStream, RedisKeys.WorkerGroup, entry.Id);
+        await deadLetters.AddPoisonAsync(kept, funnel, deliveries, error, time.GetUtcNow());
+        await AcknowledgeAsync(db, entry);
         metrics.IngestPoison.WithLabels(funnel).Inc();
         if (error is null)
         {

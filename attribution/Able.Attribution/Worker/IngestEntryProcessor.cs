@@ -70,8 +70,25 @@ public sealed partial class IngestEntryProcessor(
     {
         var source = fields.GetValueOrDefault(IngestEntry.Source).ToString();
         var type = fields.GetValueOrDefault(IngestEntry.SourceEvent).ToString();
-        var body = fields.TryGetValue(IngestEntry.Body, out var raw) && !raw.IsNull ? (byte[])raw! : [];
-        var conversion = ConversionClassifier.Classify(source, type, body, funnel);
+        Conversion conversion;
+        if (fields.TryGetValue(IngestEntry.Facts, out var stored) && !stored.IsNull)
+        {
+            // Facts this code cannot read (a newer version, or damaged) are not guessed at: the entry fails, stays
+            // pending and ends as a poison dead letter that keeps them, to be replayed by a worker that reads them.
+            if (!IngestFacts.TryRead((byte[])stored!, out var facts, out var problem))
+            {
+                throw new InvalidDataException($"Ingest entry {entry.Id}: {problem}.");
+            }
+
+            conversion = ConversionClassifier.Classify(source, type, facts, funnel);
+        }
+        else
+        {
+            // Written before the ingress stored facts: the raw body, parsed here as the ingress now parses it.
+            var body = fields.TryGetValue(IngestEntry.Body, out var raw) && !raw.IsNull ? (byte[])raw! : [];
+            conversion = ConversionClassifier.Classify(source, type, body, funnel);
+        }
+
         if (conversion.Decision == ConversionDecision.Malformed)
         {
             conversion = conversion with { ReceiptId = $"malformed:{entry.Id}" };

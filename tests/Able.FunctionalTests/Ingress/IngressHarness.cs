@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Able.Attribution.Ingest;
 using Able.Attribution.Signatures;
+using Able.Schema.Configuration;
 using Able.Schema.Redis;
 using StackExchange.Redis;
 
@@ -125,6 +127,17 @@ public sealed class IngressHarness : IAsyncDisposable
     public static string Field(StreamEntry entry, string name) => entry[name].ToString();
 
     public static byte[] Bytes(StreamEntry entry, string name) => (byte[])entry[name]!;
+
+    /// <summary>The facts the ingress must store for <paramref name="body"/> of <paramref name="source"/> (these funnels read phones in US, the default).</summary>
+    public static string ExpectedFacts(string source, byte[] body) =>
+        System.Text.Encoding.UTF8.GetString(IngestFacts.Parse(source, body, new FunnelOptions().DefaultPhoneRegion).ToUtf8Json());
+
+    /// <summary>The entry's stored facts, as text; asserts it holds no raw body.</summary>
+    public static string Facts(StreamEntry entry)
+    {
+        Assert.True(entry[IngestEntry.Body].IsNull, "an ingest entry must not hold the raw body");
+        return entry[IngestEntry.Facts].ToString();
+    }
 
     public static long ReceivedAt(StreamEntry entry) => long.Parse(Field(entry, "received_at"), CultureInfo.InvariantCulture);
 

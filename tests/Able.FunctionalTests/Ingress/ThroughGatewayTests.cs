@@ -35,8 +35,8 @@ public sealed class ThroughGatewayTests
 
         var entries = await attribution.EntriesAsync();
         Assert.Equal(3, entries.Length);
-        Assert.Equal(calendly, IngressHarness.Bytes(entries[0], "body"));
-        Assert.Equal(stripe, IngressHarness.Bytes(entries[1], "body"));
-        Assert.Equal(conversion, System.Text.Encoding.UTF8.GetString(IngressHarness.Bytes(entries[2], "body")));
+        Assert.Equal(IngressHarness.ExpectedFacts("calendly", calendly), IngressHarness.Facts(entries[0]));
+        Assert.Equal(IngressHarness.ExpectedFacts("stripe", stripe), IngressHarness.Facts(entries[1]));
+        Assert.Equal(IngressHarness.ExpectedFacts("api", System.Text.Encoding.UTF8.GetBytes(conversion)), IngressHarness.Facts(entries[2]));
     }
 }

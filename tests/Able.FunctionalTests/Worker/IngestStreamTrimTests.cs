@@ -54,7 +54,7 @@ public sealed class IngestStreamTrimTests
             new(IngestEntry.Mark, "acme"),
             new(IngestEntry.SourceEvent, "invitee.created"),
             new(IngestEntry.ReceivedAt, "1000"),
-            new(IngestEntry.Body, "{}"),
+            new(IngestEntry.Facts, IngestFacts.Parse(IngestEntry.Sources.Calendly, "{}"u8.ToArray(), "DE").ToUtf8Json()),
         ],
         messageId: id);
 

@@ -9,7 +9,7 @@ public sealed class CalendlyDeliveryPropertyTests
     public void Any_calendly_body_gives_a_delivery_or_an_error() =>
         AdversarialInput.JsonBodies(FixtureBodies.Calendly).Sample(body =>
         {
-            var delivery = CalendlyBooking.Parse(body, out var error);
+            var delivery = CalendlyBooking.Parse(body, "DE", out var error);
             Assert.True(delivery is not null || error is not null);
             _ = delivery?.EventTypeUuid;
         }, iter: AdversarialInput.Iterations);

@@ -1,15 +1,18 @@
 using System.Text.Json.Nodes;
+using Able.Attribution.Calendly;
 using Able.Attribution.Conversions;
 using Able.Attribution.Delivery;
+using Able.Attribution.Ingest;
 using Able.Attribution.Receipts;
+using Able.Attribution.Stripe;
 using Able.Schema.Visitors;
 
 namespace Able.Tests.Redis;
 
 /// <summary>
-/// What is stored in Redis outlives one version of the code: a delivery job (with its conversion and receipt)
-/// and a visitor touch written by the running version must read back after an upgrade, and the admin API shows
-/// receipts as stored. Renaming a C# property must never rename a stored field; these pin every field name.
+/// What is stored in Redis outlives one version of the code: a delivery job (with its conversion and receipt), a
+/// visitor touch and an ingest entry's facts written by the running version must read back after an upgrade, and the
+/// admin API shows receipts as stored. Renaming a C# property must never rename a stored field; these pin every field name.
 /// </summary>
 public sealed class StoredJsonFormatTests
 {
@@ -61,6 +64,59 @@ public sealed class StoredJsonFormatTests
             "accept_language at click_ids funnel ga_client_id ip kind referrer ttclid ttp url user_agent utm",
             Names(JsonNode.Parse(touch.ToJson())!.AsObject()));
         Assert.Equal(touch.ToJson(), VisitorTouch.FromJson(touch.ToJson())!.ToJson());
+    }
+
+    [Fact]
+    public void Ingest_facts_keep_their_stored_field_names()
+    {
+        var booking = new IngestFacts
+        {
+            Calendly = new CalendlyBooking
+            {
+                SourceEvent = "invitee.created", CreatedAt = DateTimeOffset.UnixEpoch, InviteeUuid = "u", InviteeCreatedAt = DateTimeOffset.UnixEpoch,
+                EmailHash = "e", PhoneHash = "p", Tracking = new Dictionary<string, string> { ["salesforce_uuid"] = "v" }, Rescheduled = true,
+                OldInvitee = "o", NewInvitee = "n", Payment = new CalendlyPayment("ch_1", 1m, "USD", true), EventTypeUri = "https://x/t", EventName = "Call",
+            },
+        };
+        var payment = new IngestFacts
+        {
+            Stripe = new StripePayment
+            {
+                SourceEvent = "invoice.paid", EventId = "evt", Created = DateTimeOffset.UnixEpoch, PaymentId = "pi", ObjectId = "in", Paid = true,
+                Amount = 1m, Currency = "USD", EmailHash = "e", PhoneHash = "p", IsSubscriptionCheckout = true, ClientReferenceId = "v",
+            },
+        };
+        var item = new IngestFacts
+        {
+            Api = new ApiConversion
+            {
+                Event = "Lead", EventId = "l", EventTime = DateTimeOffset.UnixEpoch, Value = 1m, Currency = "EUR", ContentId = "c", ContentName = "n",
+                OrderId = "o", PageUrl = "https://x/", EmailHash = "e", PhoneHash = "p", ExternalIdHash = "x", VisitorId = "v",
+            },
+        };
+        var malformed = new IngestFacts { Malformed = "why" };
+
+        var stored = JsonNode.Parse(booking.ToUtf8Json())!.AsObject();
+
+        Assert.Equal("calendly v", Names(stored));
+        Assert.Equal(1, (int)stored["v"]!);
+        Assert.Equal(
+            "created_at email_hash event_name event_type_uri invitee_created_at invitee_uuid new_invitee old_invitee payment phone_hash "
+            + "rescheduled source_type tracking",
+            Names(stored["calendly"]!.AsObject()));
+        Assert.Equal("amount currency external_id successful", Names(stored["calendly"]!["payment"]!.AsObject()));
+        Assert.Equal(
+            "amount client_reference_id created currency email_hash event_id is_subscription_checkout object_id paid payment_id phone_hash source_type",
+            Names(JsonNode.Parse(payment.ToUtf8Json())!["stripe"]!.AsObject()));
+        Assert.Equal(
+            "content_id content_name currency email_hash event event_id event_time external_id_hash order_id phone_hash url value visitor_id",
+            Names(JsonNode.Parse(item.ToUtf8Json())!["api"]!.AsObject()));
+        Assert.Equal("malformed v", Names(JsonNode.Parse(malformed.ToUtf8Json())!.AsObject()));
+        foreach (var facts in new[] { booking, payment, item, malformed })
+        {
+            Assert.True(IngestFacts.TryRead(facts.ToUtf8Json(), out var read, out var problem), problem);
+            Assert.Equal(facts.ToUtf8Json(), read.ToUtf8Json());
+        }
     }
 
     private static string Names(JsonObject json) => string.Join(' ', json.Select(p => p.Key).Order(StringComparer.Ordinal));

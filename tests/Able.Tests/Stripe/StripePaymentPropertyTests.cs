@@ -9,7 +9,7 @@ public sealed class StripePaymentPropertyTests
     public void Any_stripe_body_gives_a_payment_or_an_error() =>
         AdversarialInput.JsonBodies(FixtureBodies.Stripe).Sample(body =>
         {
-            var payment = StripePayment.Parse(body, out var error);
+            var payment = StripePayment.Parse(body, "DE", out var error);
             Assert.True(payment is not null || error is not null);
         }, iter: AdversarialInput.Iterations);
 
