@@ -81,8 +81,10 @@ public static class AbleHost
 
         try
         {
+            // Taken now: RunAsync disposes the service provider when it returns.
+            var backgroundServices = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
             await app.RunAsync();
-            return await FailedBackgroundServicesExitCodeAsync(app.Services);
+            return await FailedBackgroundServicesExitCodeAsync(backgroundServices);
         }
         catch (OptionsValidationException error)
         {
@@ -106,12 +108,9 @@ public static class AbleHost
     /// 0 when every background service ended normally, else <see cref="BackgroundServiceFailedExitCode"/> after naming the
     /// failed ones on standard error (the host has logged each failure with its exception already).
     /// </summary>
-    internal static async Task<int> FailedBackgroundServicesExitCodeAsync(IServiceProvider services)
+    private static async Task<int> FailedBackgroundServicesExitCodeAsync(IEnumerable<BackgroundService> backgroundServices)
     {
-        var failed = services.GetServices<IHostedService>()
-            .OfType<BackgroundService>()
-            .Where(service => service.ExecuteTask is { IsFaulted: true })
-            .ToList();
+        var failed = backgroundServices.Where(service => service.ExecuteTask is { IsFaulted: true }).ToList();
         foreach (var service in failed)
         {
             var error = service.ExecuteTask!.Exception!.GetBaseException();
