@@ -25,6 +25,11 @@ internal sealed partial class StreamMaintenance(
 
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often the loop looks at the clock: the pass is due by the clock (<see cref="TimeProvider"/>), not by a timer.</summary>
+    private static readonly TimeSpan ClockCheck = TimeSpan.FromSeconds(1);
+
+    private DateTimeOffset nextPass;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         options.CurrentValue.Worker.Enabled
             ? SupervisedLoop.RunAsync(LoopName, TurnAsync, health, time, logger, stoppingToken)
@@ -32,6 +37,11 @@ internal sealed partial class StreamMaintenance(
 
     private async Task<TimeSpan> TurnAsync(CancellationToken stoppingToken)
     {
+        if (time.GetUtcNow() < nextPass)
+        {
+            return ClockCheck;
+        }
+
         await trimmer.TrimAsync();
         var removed = await store.RemoveExpiredLedgerEntriesAsync(time.GetUtcNow());
         if (removed > 0)
@@ -39,7 +49,9 @@ internal sealed partial class StreamMaintenance(
             LogLedgerEntriesExpired(logger, removed);
         }
 
-        return Interval;
+        // Set after the pass: a pass that failed is tried again after the outage backoff, not a minute later.
+        nextPass = time.GetUtcNow() + Interval;
+        return ClockCheck;
     }
 
     [LoggerMessage(EventId = EventIds.LedgerEntriesRemoved, Level = LogLevel.Debug, Message = "Removed {Count} dedup ledger entries whose retention ended.")]
