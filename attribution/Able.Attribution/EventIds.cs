@@ -2,7 +2,8 @@ namespace Able.Attribution;
 
 /// <summary>
 /// Every log event id of the attribution domain (6000-6999), in one place so operators can filter on them and no
-/// two collide: 60xx ingest entries, 61xx delivery to TikTok, 62xx the ingest consumer, 63xx the delivery loop.
+/// two collide: 60xx ingest entries, 61xx delivery to TikTok, 62xx the ingest consumer, 63xx the delivery loop and stream maintenance. Outages of these loops are logged by
+/// Able.Supervision (2xxx).
 /// </summary>
 internal static class EventIds
 {
@@ -18,11 +19,10 @@ internal static class EventIds
     public const int IngestReclaimed = 6202;
     public const int IngestEntryOutcome = 6203;
     public const int IngestEntryFailed = 6204;
-    public const int ConsumerRedisUnavailable = 6205;
+    public const int IngestGroupMissing = 6205;
     public const int IngestEntryDeadLettered = 6206;
     public const int IngestEntryWithoutOutcome = 6207;
 
-    public const int DeliveryLoopRedisUnavailable = 6301;
     public const int Ga4NotBuilt = 6302;
     public const int LedgerEntriesRemoved = 6303;
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Able.Hosting;
@@ -32,6 +33,10 @@ public static class AbleHost
         builder.WebHost.UseUrls(endpoints.PublicUrl, endpoints.ManagementUrl);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
+        // Under systemd (Type=notify) say when started and stopping; elsewhere a no-op.
+        builder.Host.UseSystemd();
+        // The default, stated: a background service that fails stops the host, and RunAsync then exits non-zero.
+        builder.Services.Configure<HostOptions>(host => host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
         builder.Services.AddAbleRedis();
         builder.Services.AddManagementEndpoints(new Uri(endpoints.ManagementUrl).Port);
         return builder;
@@ -45,7 +50,21 @@ public static class AbleHost
     public static AbleOptions ReadValidated(IConfiguration configuration, IEnumerable<IAbleOptionsSectionValidator> ownSections) =>
         new AbleOptionsFactory(configuration, new AbleOptionsValidator(ownSections)).Create(Options.DefaultName);
 
-    /// <summary>Builds and runs a service; a configuration problem is printed plainly and exits with code 2.</summary>
+    /// <summary>Exit code when the configuration is not valid.</summary>
+    public const int ConfigurationErrorExitCode = 2;
+
+    /// <summary>Exit code when Kestrel cannot listen.</summary>
+    public const int CannotListenExitCode = 3;
+
+    /// <summary>Exit code when a background service (a worker loop, the capture writer) ended on an unexpected error (EX_SOFTWARE).</summary>
+    public const int BackgroundServiceFailedExitCode = 70;
+
+    /// <summary>
+    /// Builds and runs a service; returns the process exit code: 0 after a requested stop, <see cref="ConfigurationErrorExitCode"/>
+    /// for a configuration problem (printed plainly), <see cref="CannotListenExitCode"/> when a port is taken, and
+    /// <see cref="BackgroundServiceFailedExitCode"/> when a background service failed and so stopped the host, so that
+    /// systemd (<c>Restart=on-failure</c> or <c>always</c>), Kubernetes and compose restart it.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, Func<string[], WebApplication> build)
     {
         ArgumentNullException.ThrowIfNull(build);
@@ -57,30 +76,49 @@ public static class AbleHost
         catch (Exception error) when (error is OptionsValidationException or FileNotFoundException)
         {
             await Console.Error.WriteLineAsync(DescribeConfigurationError(error));
-            return 2;
+            return ConfigurationErrorExitCode;
         }
 
         try
         {
+            // Taken now: RunAsync disposes the service provider when it returns.
+            var backgroundServices = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
             await app.RunAsync();
-            return 0;
+            return await FailedBackgroundServicesExitCodeAsync(backgroundServices);
         }
         catch (OptionsValidationException error)
         {
             await Console.Error.WriteLineAsync(DescribeConfigurationError(error));
-            return 2;
+            return ConfigurationErrorExitCode;
         }
         catch (IOException error) when (error.InnerException is AddressInUseException || error.Message.Contains("bind", StringComparison.OrdinalIgnoreCase))
         {
             // Kestrel could not listen: say so plainly instead of an unhandled-exception dump.
             await Console.Error.WriteLineAsync(
                 $"Cannot listen: {error.Message} Another process may hold the port; choose other PublicUrl/ManagementUrl settings.");
-            return 3;
+            return CannotListenExitCode;
         }
         finally
         {
             await app.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// 0 when every background service ended normally, else <see cref="BackgroundServiceFailedExitCode"/> after naming the
+    /// failed ones on standard error (the host has logged each failure with its exception already).
+    /// </summary>
+    private static async Task<int> FailedBackgroundServicesExitCodeAsync(IEnumerable<BackgroundService> backgroundServices)
+    {
+        var failed = backgroundServices.Where(service => service.ExecuteTask is { IsFaulted: true }).ToList();
+        foreach (var service in failed)
+        {
+            var error = service.ExecuteTask!.Exception!.GetBaseException();
+            await Console.Error.WriteLineAsync(
+                $"{service.GetType().Name} stopped on {error.GetType().Name}: {error.Message} (exit code {BackgroundServiceFailedExitCode}; restart the service).");
+        }
+
+        return failed.Count == 0 ? 0 : BackgroundServiceFailedExitCode;
     }
 
     public static string DescribeConfigurationError(Exception error) => error switch

@@ -1,6 +1,7 @@
 using Able.Attribution.Delivery;
 using Able.Schema.Configuration;
 using Able.Schema.Redis;
+using Able.Supervision;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,22 +11,23 @@ namespace Able.Attribution.Worker;
 
 /// <summary>
 /// Flushes the delivery schedule every FlushIntervalMilliseconds (at once again when a full batch was
-/// due), keeps the backlog, dead-letter and stream-lag gauges current, and once a minute trims the ingest stream
-/// and removes the ledger entries whose retention ended (a bounded pass: see <see cref="DeliveryStore.RemoveExpiredLedgerEntriesAsync"/>).
+/// due) and keeps the backlog, dead-letter and stream-lag gauges current. Runs under <see cref="SupervisedLoop"/>:
+/// a Redis outage backs off and shows in /readyz, a defect stops the process with a non-zero exit code.
 /// </summary>
 internal sealed partial class DeliveryLoop(
     DeliveryProcessor processor,
-    IngestStreamTrimmer trimmer,
-    DeliveryStore store,
     WorkerMetrics metrics,
+    LoopHealth health,
     IConnectionMultiplexer redis,
     RedisKeys keys,
     IOptionsMonitor<AbleOptions> options,
     TimeProvider time,
     ILogger<DeliveryLoop> logger) : BackgroundService
 {
+    /// <summary>The loop's name in logs, /readyz and <c>able_loop_up{loop}</c>.</summary>
+    public const string LoopName = "delivery";
+
     private DateTimeOffset nextGauges;
-    private DateTimeOffset nextTrim;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,11 +43,10 @@ internal sealed partial class DeliveryLoop(
         }
 
         nextGauges = time.GetUtcNow();
-        nextTrim = time.GetUtcNow();
-        await RedisPolling.RunAsync(TurnAsync, error => LogRedisError(logger, error.GetType().Name, error), time, stoppingToken);
+        await SupervisedLoop.RunAsync(LoopName, TurnAsync, health, time, logger, stoppingToken);
     }
 
-    /// <summary>One flush, plus the gauges and the trim when they are due; returns the flush interval unless a full batch was due.</summary>
+    /// <summary>One flush, plus the gauges when they are due; returns the flush interval unless a full batch was due.</summary>
     private async Task<TimeSpan> TurnAsync(CancellationToken stoppingToken)
     {
         var worker = options.CurrentValue.Worker;
@@ -55,17 +56,6 @@ internal sealed partial class DeliveryLoop(
             nextGauges = time.GetUtcNow().AddSeconds(1);
             await processor.RefreshGaugesAsync();
             await RefreshStreamLagAsync();
-        }
-
-        if (time.GetUtcNow() >= nextTrim)
-        {
-            nextTrim = time.GetUtcNow().AddMinutes(1);
-            await trimmer.TrimAsync();
-            var removed = await store.RemoveExpiredLedgerEntriesAsync(time.GetUtcNow());
-            if (removed > 0)
-            {
-                LogLedgerEntriesExpired(logger, removed);
-            }
         }
 
         return claimed < worker.BatchSize ? TimeSpan.FromMilliseconds(worker.FlushIntervalMilliseconds) : TimeSpan.Zero;
@@ -86,10 +76,4 @@ internal sealed partial class DeliveryLoop(
 
     [LoggerMessage(EventId = EventIds.Ga4NotBuilt, Level = LogLevel.Warning, Message = "Funnel {Funnel} has Ga4 settings, but GA4 delivery is not built yet: conversions go to TikTok only.")]
     private static partial void LogGa4NotSent(ILogger logger, string funnel);
-
-    [LoggerMessage(EventId = EventIds.LedgerEntriesRemoved, Level = LogLevel.Debug, Message = "Removed {Count} dedup ledger entries whose retention ended.")]
-    private static partial void LogLedgerEntriesExpired(ILogger logger, long count);
-
-    [LoggerMessage(EventId = EventIds.DeliveryLoopRedisUnavailable, Level = LogLevel.Warning, Message = "Delivery loop cannot reach Redis ({Kind}); trying again.")]
-    private static partial void LogRedisError(ILogger logger, string kind, Exception error);
 }

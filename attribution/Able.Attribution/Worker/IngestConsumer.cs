@@ -2,6 +2,7 @@ using Able.Attribution.Delivery;
 using Able.Attribution.Ingest;
 using Able.Schema.Configuration;
 using Able.Schema.Redis;
+using Able.Supervision;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,10 +31,14 @@ internal sealed partial class IngestConsumer(
     WorkerCheckpoints checkpoints,
     DeadLetters deadLetters,
     WorkerMetrics metrics,
+    LoopHealth health,
     IOptionsMonitor<AbleOptions> options,
     TimeProvider time,
     ILogger<IngestConsumer> logger) : BackgroundService
 {
+    /// <summary>The loop's name in logs, /readyz and <c>able_loop_up{loop}</c>.</summary>
+    public const string LoopName = "ingest-consumer";
+
     // Cursors, so an entry that keeps failing (left pending on purpose) never blocks the ones after it.
     private RedisValue ownPendingCursor = "0";
     private RedisValue claimCursor = "0-0";
@@ -50,11 +55,7 @@ internal sealed partial class IngestConsumer(
 
         var consumer = options.CurrentValue.Worker.ConsumerName ?? Environment.MachineName;
         nextClaim = time.GetUtcNow();
-        return RedisPolling.RunAsync(
-            cancellationToken => TurnAsync(consumer, cancellationToken),
-            error => LogRedisError(logger, error.GetType().Name, error),
-            time,
-            stoppingToken);
+        return SupervisedLoop.RunAsync(LoopName, cancellationToken => TurnAsync(consumer, cancellationToken), health, time, logger, stoppingToken);
     }
 
     /// <summary>Reads one page of entries and handles each; returns the poll interval when there were none.</summary>
@@ -69,7 +70,24 @@ internal sealed partial class IngestConsumer(
             LogStarted(logger, consumer);
         }
 
-        var (entries, redelivered) = await ReadAsync(db, consumer, worker);
+        StreamEntry[] entries;
+        bool redelivered;
+        try
+        {
+            (entries, redelivered) = await ReadAsync(db, consumer, worker);
+        }
+        catch (RedisServerException error) when (error.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            // The stream or the group is gone (a Redis restarted without persistence, a FLUSHALL): create it again
+            // next turn instead of failing on NOGROUP until the process restarts.
+            groupReady = false;
+            ownPendingDone = false;
+            ownPendingCursor = "0";
+            claimCursor = "0-0";
+            LogGroupMissing(logger, consumer);
+            return TimeSpan.Zero;
+        }
+
         foreach (var entry in entries)
         {
             stoppingToken.ThrowIfCancellationRequested();
@@ -180,11 +198,11 @@ internal sealed partial class IngestConsumer(
 
     /// <summary>
     /// Whether an exception belongs to this entry (counted towards the poison cap) rather than to Redis being
-    /// unreachable (the loop backs off; the entry is not to blame). A Redis server error such as WRONGTYPE is the
-    /// entry's: it fails the same way at every delivery.
+    /// unavailable (the loop backs off; the entry is not to blame: a timeout, a lost connection, LOADING after a restart,
+    /// a failover). A Redis server error such as WRONGTYPE is the entry's: it fails the same way at every delivery.
     /// </summary>
     private static bool IsEntryFailure(Exception error) =>
-        error is not (OperationCanceledException or RedisConnectionException or RedisTimeoutException);
+        error is not OperationCanceledException && !TransientFailure.IsUnavailable(error);
 
     /// <summary>The entry's delivery counter in the consumer group (1 if it is no longer pending).</summary>
     private async Task<long> DeliveryCountAsync(IDatabase db, RedisValue entryId)
@@ -237,8 +255,8 @@ internal sealed partial class IngestConsumer(
     [LoggerMessage(EventId = EventIds.IngestEntryFailed, Level = LogLevel.Error, Message = "Ingest entry {EntryId} could not be processed at delivery {Delivery} of {MaxAttempts}; it stays pending.")]
     private static partial void LogEntryFailed(ILogger logger, RedisValue entryId, long delivery, int maxAttempts, Exception error);
 
-    [LoggerMessage(EventId = EventIds.ConsumerRedisUnavailable, Level = LogLevel.Warning, Message = "Worker cannot reach Redis ({Kind}); trying again.")]
-    private static partial void LogRedisError(ILogger logger, string kind, Exception error);
+    [LoggerMessage(EventId = EventIds.IngestGroupMissing, Level = LogLevel.Warning, Message = "The worker consumer group is missing from the ingest stream (NOGROUP); consumer {Consumer} creates it again.")]
+    private static partial void LogGroupMissing(ILogger logger, string consumer);
 
     [LoggerMessage(EventId = EventIds.IngestEntryDeadLettered, Level = LogLevel.Error, Message = "Ingest entry {EntryId} failed at delivery {Delivery}: moved to the dead-letter stream and acknowledged.")]
     private static partial void LogGaveUp(ILogger logger, RedisValue entryId, long delivery, Exception error);

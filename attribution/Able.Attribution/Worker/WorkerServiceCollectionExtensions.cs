@@ -2,6 +2,7 @@ using Able.Attribution.Delivery;
 using Able.Attribution.Receipts;
 using Able.Attribution.TikTok;
 using Able.Attribution.Visitors;
+using Able.Supervision;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -10,7 +11,7 @@ namespace Able.Attribution.Worker;
 public static class WorkerServiceCollectionExtensions
 {
     /// <summary>
-    /// The attribution worker: the ingest stream consumer and the delivery loop (both off when
+    /// The attribution worker: the ingest stream consumer, the delivery loop and stream maintenance (all off when
     /// <c>Able:Worker:Enabled</c> is false), and what they use to turn ingest entries into TikTok deliveries:
     /// visitor resolution, the delivery schedule and ledger, receipts, dead letters, the TikTok client and the
     /// worker metrics. Needs <c>AddAbleRedis</c> and an <c>IMetricFactory</c>.
@@ -20,6 +21,7 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WorkerCheckpoints>();
         services.TryAddSingleton<WorkerMetrics>();
+        services.TryAddSingleton<LoopHealth>();
         services.TryAddSingleton<VisitorResolver>();
         services.TryAddSingleton<ReceiptStore>();
         services.TryAddSingleton<DeliveryStore>();
@@ -32,6 +34,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton<IngestStreamTrimmer>();
         services.AddHostedService<IngestConsumer>();
         services.AddHostedService<DeliveryLoop>();
+        services.AddHostedService<StreamMaintenance>();
         return services;
     }
 }

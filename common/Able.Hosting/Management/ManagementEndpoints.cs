@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Able.Supervision;
 using Prometheus;
 
 namespace Able.Hosting.Management;
@@ -24,7 +25,9 @@ public static class ManagementEndpoints
         services.AddSingleton(new ManagementPort(managementPort));
         services.TryAddSingleton(_ => Metrics.NewCustomRegistry());
         services.TryAddSingleton<IMetricFactory>(provider => Metrics.WithCustomRegistry(provider.GetRequiredService<CollectorRegistry>()));
-        services.TryAddSingleton<RedisReadiness>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LoopHealth>();
+        services.TryAddSingleton<Readiness>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ManagementPortMatcherPolicy>());
         return services;
     }
@@ -36,7 +39,10 @@ public static class ManagementEndpoints
     public static RouteGroupBuilder MapManagementGroup(this IEndpointRouteBuilder endpoints)
         => endpoints.MapGroup("").WithMetadata(ManagementEndpointMetadata.Instance);
 
-    /// <summary><c>/healthz</c> (the process answers), <c>/readyz</c> (Redis answers PING in time), <c>/metrics</c>.</summary>
+    /// <summary>
+    /// <c>/healthz</c> (the process answers), <c>/readyz</c> (Redis answers PING in time and no background loop is in an
+    /// outage: <see cref="Readiness"/>), <c>/metrics</c>.
+    /// </summary>
     public static RouteGroupBuilder MapHealthAndMetrics(this IEndpointRouteBuilder endpoints, string serviceName)
     {
         var registry = endpoints.ServiceProvider.GetRequiredService<CollectorRegistry>();
@@ -47,7 +53,7 @@ public static class ManagementEndpoints
 
         var group = endpoints.MapManagementGroup();
         group.MapGet("/healthz", () => Results.Text("ok\n"));
-        group.MapGet("/readyz", async (RedisReadiness readiness, CancellationToken cancellationToken) =>
+        group.MapGet("/readyz", async (Readiness readiness, CancellationToken cancellationToken) =>
         {
             var (ready, detail) = await readiness.CheckAsync(cancellationToken);
             return Results.Text(detail + "\n", statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);

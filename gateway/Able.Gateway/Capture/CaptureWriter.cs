@@ -2,6 +2,7 @@ using System.Globalization;
 using Able.Schema.Configuration;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
+using Able.Supervision;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -13,6 +14,9 @@ namespace Able.Gateway.Capture;
 /// new captures; the writer resumes by itself when Redis returns. On shutdown it flushes what is queued for
 /// at most <c>Able:Gateway:Capture:ShutdownFlushSeconds</c> and counts the rest as dropped. The flush starts
 /// once the web server has stopped (<see cref="StoppedAsync"/>), so no request can queue a capture after it.
+/// An outage shows in <see cref="LoopHealth"/> (/readyz, <c>able_loop_up{loop="capture-writer"}</c>) and is logged once
+/// when it starts and once when it ends; an unexpected exception ends the writer and stops the gateway with a
+/// non-zero exit code, so its supervisor restarts it.
 /// </summary>
 internal sealed partial class CaptureWriter(
     CaptureQueue queue,
@@ -20,10 +24,12 @@ internal sealed partial class CaptureWriter(
     RedisKeys keys,
     IOptions<AbleOptions> options,
     CaptureMetrics metrics,
+    LoopHealth health,
+    TimeProvider time,
     ILogger<CaptureWriter> logger) : BackgroundService, IHostedLifecycleService
 {
-    // Server errors that pass by themselves: loading the data set after a restart, a failover, a busy script.
-    private static readonly string[] TransientErrorPrefixes = ["LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN"];
+    /// <summary>The loop's name in logs, /readyz and <c>able_loop_up{loop}</c>.</summary>
+    public const string LoopName = "capture-writer";
 
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
@@ -44,6 +50,7 @@ internal sealed partial class CaptureWriter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        health.Register(LoopName);
         var batch = new List<CaptureRecord>(capture.BatchSize);
         try
         {
@@ -75,29 +82,28 @@ internal sealed partial class CaptureWriter(
     private async Task WriteUntilDoneAsync(List<CaptureRecord> batch, CancellationToken cancellationToken)
     {
         var delay = FirstRetryDelay;
-        var failing = false;
         while (true)
         {
             try
             {
                 await WriteAsync(batch);
-                if (failing)
+                if (health.Succeeded(LoopName) is { } outage)
                 {
-                    LogRecovered(logger, batch.Count);
+                    var outageSeconds = (time.GetUtcNow() - outage.Since).TotalSeconds;
+                    LogRecovered(logger, batch.Count, outageSeconds);
                 }
 
                 return;
             }
-            catch (Exception error) when (error is RedisConnectionException or TimeoutException || IsTransient(error))
+            catch (Exception error) when (TransientFailure.IsUnavailable(error))
             {
                 // Redis unreachable or slow: keep the batch and try again; the queue absorbs new captures.
-                if (!failing)
+                if (health.Failed(LoopName, error, time.GetUtcNow()) is not null)
                 {
-                    LogWriteFailed(logger, batch.Count, error.GetType().Name, queue.Count);
-                    failing = true;
+                    LogWriteFailed(logger, batch.Count, error.GetType().Name, queue.Count, error);
                 }
 
-                await Task.Delay(delay, cancellationToken);
+                await Task.Delay(SupervisedLoop.Jittered(delay), time, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
             }
             catch (RedisException error)
@@ -204,10 +210,6 @@ internal sealed partial class CaptureWriter(
         pending.Add(batch.KeyExpireAsync(touches, record.Retention));
     }
 
-    private static bool IsTransient(Exception error) =>
-        error is RedisServerException server
-        && TransientErrorPrefixes.Any(prefix => server.Message.StartsWith(prefix, StringComparison.Ordinal));
-
     private static void AddIfPresent(List<HashEntry> fields, string name, string? value)
     {
         if (value is not null)
@@ -217,14 +219,14 @@ internal sealed partial class CaptureWriter(
     }
 
     [LoggerMessage(EventId = EventIds.CaptureWriteFailed, Level = LogLevel.Warning,
-        Message = "Writing {Count} captures to Redis failed ({ErrorType}); retrying while {Queued} wait in the queue")]
-    private static partial void LogWriteFailed(ILogger logger, int count, string errorType, int queued);
+        Message = "Writing {Count} captures to Redis failed ({ErrorType}); retrying with backoff while {Queued} wait in the queue. Logged once per outage.")]
+    private static partial void LogWriteFailed(ILogger logger, int count, string errorType, int queued, Exception error);
 
     [LoggerMessage(EventId = EventIds.CaptureWriteRejected, Level = LogLevel.Error, Message = "Redis rejected a batch of {Count} captures ({ErrorType}); dropped it")]
     private static partial void LogWriteRejected(ILogger logger, int count, string errorType);
 
-    [LoggerMessage(EventId = EventIds.CaptureWriteRecovered, Level = LogLevel.Information, Message = "Redis accepts captures again; wrote the {Count} that were waiting")]
-    private static partial void LogRecovered(ILogger logger, int count);
+    [LoggerMessage(EventId = EventIds.CaptureWriteRecovered, Level = LogLevel.Information, Message = "Redis accepts captures again after {OutageSeconds:0.0} s; wrote the batch of {Count} that was waiting")]
+    private static partial void LogRecovered(ILogger logger, int count, double outageSeconds);
 
     [LoggerMessage(EventId = EventIds.CaptureShutdownDropped, Level = LogLevel.Warning, Message = "Dropped {Count} captures still queued after the {Seconds} s shutdown flush")]
     private static partial void LogShutdownDropped(ILogger logger, int count, int seconds);

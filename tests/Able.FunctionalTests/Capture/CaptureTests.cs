@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Able.Attribution.Visitors;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using static Able.FunctionalTests.Capture.GatewayRequests;
 
 namespace Able.FunctionalTests.Capture;
@@ -381,8 +383,12 @@ public sealed class CaptureTests
             Assert.Equal(RecordingOrigin.Html, await during.Content.ReadAsStringAsync());
         }
 
-        var metrics = await gateway.Client.GetStringAsync(new Uri(gateway.ManagementBase, "/metrics"));
+        var metricsUri = new Uri(gateway.ManagementBase, "/metrics");
+        var metrics = await gateway.Client.GetStringAsync(metricsUri);
         Assert.Matches("able_capture_dropped_total\\{reason=\"queue_full\"\\} [1-9]", metrics);
+        Assert.True(await Eventually.TrueAsync(
+            async () => (await gateway.Client.GetStringAsync(metricsUri)).Contains("able_loop_up{loop=\"capture-writer\"} 0", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20)), "the capture writer's outage does not show in able_loop_up");
 
         await redisProcess.StartAgainAsync();
         var afterId = VisitorId.New();
@@ -402,6 +408,48 @@ public sealed class CaptureTests
             }
         }, TimeSpan.FromSeconds(40));
         Assert.True(resumed, "captures did not resume after Redis came back");
+        Assert.True(await Eventually.TrueAsync(
+            async () => (await gateway.Client.GetStringAsync(metricsUri)).Contains("able_loop_up{loop=\"capture-writer\"} 1", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20)), "the capture writer's recovery does not show in able_loop_up");
+        Assert.Contains("able_loop_outages_total{loop=\"capture-writer\"} 1", await gateway.Client.GetStringAsync(metricsUri), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_frozen_redis_neither_stops_the_gateway_nor_its_pages_and_the_captures_land_afterwards()
+    {
+        await using var origin = await RecordingOrigin.StartAsync();
+        await using var redisProcess = await RedisServerProcess.StartAsync();
+        // Short command timeouts, so a freeze of a few seconds surfaces as timeouts in the writer.
+        using var config = TestConfig.Create($"{redisProcess.ConnectionString},asyncTimeout=300,syncTimeout=300", origin.Url);
+        await using var gateway = await RunningService.StartGatewayAsync(config);
+        using var inspect = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"{redisProcess.ConnectionString},abortConnect=false");
+        var keys = new RedisKeys(config.KeyPrefix);
+        var lifetime = gateway.Services.GetRequiredService<IHostApplicationLifetime>();
+
+        redisProcess.Pause();
+        var during = new List<string>();
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                using var page = await gateway.Client.SendAsync(Page(gateway.PublicBase, $"/landing?ttclid=E.C.P.frozen{i}"));
+                Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+                during.Add(VisitorCookie(page)!);
+                await Task.Delay(200);
+            }
+        }
+        finally
+        {
+            redisProcess.Resume();
+        }
+
+        foreach (var id in during)
+        {
+            Assert.True(await Eventually.TrueAsync(() => inspect.GetDatabase().KeyExistsAsync(keys.Visitor(id)), TimeSpan.FromSeconds(30)), $"visitor {id} captured during the freeze never landed");
+        }
+
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "the gateway stopped because Redis froze");
+        Assert.Contains("able_loop_outages_total{loop=\"capture-writer\"} 1", await gateway.Client.GetStringAsync(new Uri(gateway.ManagementBase, "/metrics")), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Able.Schema.Configuration;
 using Able.Schema.Identity;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
+using Able.Supervision;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -128,9 +129,10 @@ public sealed class ContactHashRaceTests
         private CaptureWriterUnderTest(IConnectionMultiplexer redis, RedisKeys keys)
         {
             var options = Options.Create(new AbleOptions());
-            var metrics = new CaptureMetrics(Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
+            var factory = Metrics.WithCustomRegistry(Metrics.NewCustomRegistry());
+            var metrics = new CaptureMetrics(factory);
             queue = new CaptureQueue(options, metrics);
-            writer = new CaptureWriter(queue, redis, keys, options, metrics, NullLogger<CaptureWriter>.Instance);
+            writer = new CaptureWriter(queue, redis, keys, options, metrics, new LoopHealth(factory), TimeProvider.System, NullLogger<CaptureWriter>.Instance);
         }
 
         public static async Task<CaptureWriterUnderTest> StartAsync(IConnectionMultiplexer redis, RedisKeys keys)

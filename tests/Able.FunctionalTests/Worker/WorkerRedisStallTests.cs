@@ -1,4 +1,6 @@
+using Able.Attribution.Worker;
 using Able.Schema.Redis;
+using Able.Supervision;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
@@ -30,9 +32,12 @@ public sealed class WorkerRedisStallTests
         await WorkerTestData.AddIngestAsync(db, keys, "calendly", "acme", "invitee.created", WorkerDeliveryTests.Untracked(before, "before@example.com"), time.GetUtcNow());
         Assert.True(await Eventually.TrueAsync(() => Task.FromResult(tikTok.AcceptedCount("schedule:" + before) == 1), TimeSpan.FromSeconds(10)));
 
+        var health = worker.Services.GetRequiredService<LoopHealth>();
         redis.Pause();
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        var outageSeen = await Eventually.TrueAsync(() => Task.FromResult(health.Outages.Any(o => o.Loop == IngestConsumer.LoopName)), TimeSpan.FromSeconds(3));
+        await Task.Delay(TimeSpan.FromSeconds(1));
         redis.Resume();
+        Assert.True(outageSeen, "the consumer's outage did not show in LoopHealth");
 
         const string after = "00000000-0000-4000-8000-0000000000a2";
         await WorkerTestData.AddIngestAsync(db, keys, "calendly", "acme", "invitee.created", WorkerDeliveryTests.Untracked(after, "after@example.com"), time.GetUtcNow());
@@ -41,6 +46,7 @@ public sealed class WorkerRedisStallTests
             $"not delivered after the stall; host stopping: {lifetime.ApplicationStopping.IsCancellationRequested}");
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "the worker host stopped because of the stall");
         Assert.Equal(1, tikTok.AcceptedCount("schedule:" + before));
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(health.Outages.Count == 0), TimeSpan.FromSeconds(10)), "a loop is still in an outage");
         Assert.Empty(tikTok.Violations);
     }
 }

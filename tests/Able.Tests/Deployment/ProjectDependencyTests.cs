@@ -3,22 +3,24 @@ using System.Xml.Linq;
 namespace Able.Tests.Deployment;
 
 /// <summary>
-/// Which project may depend on which: the gateway gets hosting and the shared schema, never the attribution domain
-/// (Calendly, Stripe, TikTok, delivery, libphonenumber); the domain and the schema have no ASP.NET dependency.
+/// Which project may depend on which: the gateway gets hosting, loop supervision and the shared schema, never the
+/// attribution domain (Calendly, Stripe, TikTok, delivery, libphonenumber); the domain, the schema and supervision have
+/// no ASP.NET dependency.
 /// Read from the project files (what is built) and from the compiled assemblies (what is shipped).
 /// </summary>
 public sealed class ProjectDependencyTests
 {
     private const string Schema = "common/Able.Schema/Able.Schema.csproj";
     private const string Hosting = "common/Able.Hosting/Able.Hosting.csproj";
+    private const string Supervision = "common/Able.Supervision/Able.Supervision.csproj";
     private const string Domain = "attribution/Able.Attribution/Able.Attribution.csproj";
     private const string AttributionService = "attribution/Able.Attribution.Service/Able.Attribution.Service.csproj";
     private const string Gateway = "gateway/Able.Gateway/Able.Gateway.csproj";
 
     [Fact]
-    public void The_gateway_builds_on_hosting_and_the_schema_only()
+    public void The_gateway_builds_on_hosting_supervision_and_the_schema_only()
     {
-        Assert.Equal([Hosting, Schema], ProjectClosure(Gateway).Order(StringComparer.Ordinal));
+        Assert.Equal([Hosting, Schema, Supervision], ProjectClosure(Gateway).Order(StringComparer.Ordinal));
         Assert.DoesNotContain("libphonenumber-csharp", PackagesOf(Gateway));
     }
 
@@ -33,8 +35,9 @@ public sealed class ProjectDependencyTests
 
     [Theory]
     [InlineData(Schema)]
+    [InlineData(Supervision)]
     [InlineData(Domain)]
-    public void Domain_and_schema_do_not_depend_on_AspNetCore(string project)
+    public void Domain_schema_and_supervision_do_not_depend_on_AspNetCore(string project)
     {
         foreach (var file in ProjectClosure(project).Append(project))
         {
@@ -44,7 +47,12 @@ public sealed class ProjectDependencyTests
             Assert.DoesNotContain(PackagesOf(file), package => package.Contains("AspNetCore", StringComparison.Ordinal));
         }
 
-        var assembly = project == Schema ? typeof(Able.Schema.Redis.RedisKeys).Assembly : typeof(Able.Attribution.Delivery.DeliveryStore).Assembly;
+        var assembly = project switch
+        {
+            Schema => typeof(Able.Schema.Redis.RedisKeys).Assembly,
+            Supervision => typeof(Able.Supervision.SupervisedLoop).Assembly,
+            _ => typeof(Able.Attribution.Delivery.DeliveryStore).Assembly,
+        };
         Assert.DoesNotContain(assembly.GetReferencedAssemblies(), a => a.Name!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
         Assert.DoesNotContain(assembly.GetReferencedAssemblies(), a => a.Name == "Able.Hosting");
     }
@@ -52,7 +60,7 @@ public sealed class ProjectDependencyTests
     [Fact]
     public void The_attribution_service_joins_the_domain_and_hosting()
     {
-        Assert.Equal([Domain, Hosting, Schema], ProjectClosure(AttributionService).Order(StringComparer.Ordinal));
+        Assert.Equal([Domain, Hosting, Schema, Supervision], ProjectClosure(AttributionService).Order(StringComparer.Ordinal));
     }
 
     /// <summary>A Dockerfile restores and builds from what it copied: it must copy every project its service builds on.</summary>

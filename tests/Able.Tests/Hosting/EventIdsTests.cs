@@ -12,6 +12,7 @@ public sealed class EventIdsTests
     private static readonly Assembly[] Projects =
     [
         typeof(AbleHost).Assembly,
+        typeof(Able.Supervision.SupervisedLoop).Assembly,
         typeof(GatewayApp).Assembly,
         typeof(AttributionApp).Assembly,
         typeof(Able.Attribution.Worker.WorkerOptionsValidator).Assembly,
