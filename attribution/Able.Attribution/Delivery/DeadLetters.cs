@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Able.Attribution.Ingest;
 using Able.Schema.Redis;
 using StackExchange.Redis;
 
@@ -89,6 +90,26 @@ public sealed partial class DeadLetters(IConnectionMultiplexer redis, RedisKeys 
         };
         fields.AddRange(entry.Values.Select(v => new NameValueEntry(EntryFieldPrefix + v.Name, v.Value)));
         return redis.GetDatabase().StreamAddAsync(keys.DeadLetterStream, [.. fields]);
+    }
+
+    /// <summary>
+    /// Adds a poison dead letter's entry to the ingest stream again (once its cause is fixed), marked
+    /// <see cref="IngestEntry.ReplayOf"/> the original entry, so a delivery that entry had reserved is sent rather than
+    /// refused as a duplicate; one already sent stays sent. Returns the new entry's id. The dead letter stays, as a record.
+    /// </summary>
+    public async Task<RedisValue> ReplayAsync(DeadLetter deadLetter)
+    {
+        ArgumentNullException.ThrowIfNull(deadLetter);
+        if (deadLetter.Kind != IngestKind || deadLetter.EntryId is null || deadLetter.EntryFields.Count == 0)
+        {
+            throw new ArgumentException($"Dead letter {deadLetter.Id} is not an ingest entry; only those can be replayed.", nameof(deadLetter));
+        }
+
+        var fields = deadLetter.EntryFields.Where(f => f.Name != IngestEntry.ReplayOf).ToList();
+        // A replay of a replay reserves as the first entry.
+        var original = deadLetter.EntryFields.FirstOrDefault(f => f.Name == IngestEntry.ReplayOf).Value;
+        fields.Add(new NameValueEntry(IngestEntry.ReplayOf, original.IsNullOrEmpty ? deadLetter.EntryId : original));
+        return await redis.GetDatabase().StreamAddAsync(keys.IngestStream, [.. fields]);
     }
 
     public async Task<IReadOnlyList<DeadLetter>> ReadAsync(int count = 100)

@@ -29,6 +29,13 @@ public static class IngestEntry
     /// </summary>
     public const string Body = "body";
 
+    /// <summary>
+    /// On a replayed dead letter (<see cref="Delivery.DeadLetters.ReplayAsync"/>): the id of the entry it replays. The
+    /// worker reserves the delivery for that entry, so an entry that failed after its delivery was reserved is sent
+    /// when replayed instead of being refused as a duplicate of itself. Only the worker's own replay writes it.
+    /// </summary>
+    public const string ReplayOf = "replay_of";
+
     public static class Sources
     {
         public const string Calendly = "calendly";

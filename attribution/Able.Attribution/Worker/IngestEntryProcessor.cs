@@ -56,7 +56,9 @@ public sealed partial class IngestEntryProcessor(
         }
 
         var deliveryId = DeliveryJob.IdFor(funnel.TikTok.PixelId, conversion);
-        if (!await store.ReserveAsync(deliveryId, entry.Id.ToString(), retention))
+        // A replayed dead letter reserves as the entry it replays, which may have reserved before it failed.
+        var owner = fields.GetValueOrDefault(IngestEntry.ReplayOf) is { IsNullOrEmpty: false } replayed ? replayed.ToString() : entry.Id.ToString();
+        if (!await store.ReserveAsync(deliveryId, owner, retention))
         {
             metrics.TikTokEvents.WithLabels(funnel.Mark, "duplicate").Inc();
             return "duplicate";

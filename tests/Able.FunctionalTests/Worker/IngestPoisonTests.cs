@@ -56,5 +56,21 @@ public sealed class IngestPoisonTests
         await Task.Delay(500);
         Assert.Single(await worker.DeadLetters.ReadAsync());
         Assert.Contains("able_ingest_poison_total{funnel=\"acme\"} 1", await worker.MetricsTextAsync(), StringComparison.Ordinal);
+
+        // The cause fixed, the dead letter replayed: the poison had reserved its delivery before it failed (the visitor
+        // is read after the reservation), and the replay reserves as that entry, so it is sent, not refused as a duplicate.
+        await scenario.Db.KeyDeleteAsync(scenario.Keys.Visitor(broken));
+        var replayId = await worker.DeadLetters.ReplayAsync(deadLetter);
+        var replayed = (await scenario.Db.StreamRangeAsync(scenario.Keys.IngestStream, replayId, replayId)).Single();
+        Assert.Equal(poisonId.ToString(), replayed[IngestEntry.ReplayOf].ToString());
+        Assert.True(await Eventually.TrueAsync(async () => (await worker.Receipts.GetAsync("acme", WorkerDeliveryTests.FreeScheduleId))?.Status == ReceiptStatus.Sent, Within));
+        Assert.Equal(1, scenario.TikTok.AcceptedCount(WorkerDeliveryTests.FreeScheduleId));
+
+        // Replayed again, it is the duplicate of a sent delivery: nothing more is sent.
+        await worker.DeadLetters.ReplayAsync(deadLetter);
+        Assert.True(await Eventually.TrueAsync(async () => (await scenario.Db.StreamPendingAsync(scenario.Keys.IngestStream, RedisKeys.WorkerGroup)).PendingMessageCount == 0
+            && (await scenario.Db.StreamInfoAsync(scenario.Keys.IngestStream)).LastGeneratedId == (await scenario.Db.StreamGroupInfoAsync(scenario.Keys.IngestStream)).Single().LastDeliveredId, Within));
+        await Task.Delay(500);
+        Assert.Equal(1, scenario.TikTok.AcceptedCount(WorkerDeliveryTests.FreeScheduleId));
     }
 }
