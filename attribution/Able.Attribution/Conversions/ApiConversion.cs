@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Able.Attribution.Identity;
 using Able.Attribution.Ingest;
 using Able.Schema.Identity;
+using Able.Schema.Visitors;
 
 namespace Able.Attribution.Conversions;
 
@@ -33,6 +34,7 @@ public sealed record ApiConversion
 
     public string? OrderId { get; init; }
 
+    /// <summary>The page URL without personal query parameters or fragment (<see cref="StoredUrl.Scrub"/>).</summary>
     [JsonPropertyName("url")]
     public string? PageUrl { get; init; }
 
@@ -67,7 +69,8 @@ public sealed record ApiConversion
             ContentId = root.String("content_id"),
             ContentName = root.String("content_name"),
             OrderId = root.String("order_id"),
-            PageUrl = root.String("url"),
+            // Personal query parameters (email=, invitee_*, any value with an '@') are removed before it is stored or sent.
+            PageUrl = StoredUrl.Scrub(root.String("url")),
             EmailHash = ContactHashing.HashEmail(root.String("email")),
             PhoneHash = PhoneHashing.HashPhone(root.String("phone"), defaultPhoneRegion),
             ExternalIdHash = ContactHashing.HashExternalId(root.String("external_id")),

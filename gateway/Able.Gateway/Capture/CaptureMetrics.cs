@@ -1,3 +1,4 @@
+using Able.Schema.Visitors;
 using Prometheus;
 
 namespace Able.Gateway.Capture;

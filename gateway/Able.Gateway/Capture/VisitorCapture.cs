@@ -74,7 +74,7 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
             Mark = funnel.Mark,
             At = time.GetUtcNow().ToUnixTimeMilliseconds(),
             Url = LandingUrl.Of(request, clientAddress.OriginalScheme(context)),
-            Referrer = LandingUrl.Scrub(Header(request, HeaderNames.Referer, CaptureValue.MaxUrlLength)),
+            Referrer = StoredUrl.Scrub(Header(request, HeaderNames.Referer, CaptureValue.MaxUrlLength)),
             Ip = client?.ToString(),
             UserAgent = Header(request, HeaderNames.UserAgent, CaptureValue.MaxUserAgentLength),
             AcceptLanguage = Header(request, HeaderNames.AcceptLanguage, CaptureValue.MaxLanguageLength),

@@ -28,7 +28,7 @@ public sealed partial class NoRawContactAtRestTests
 
     /// <summary>A conversions-API item with raw contact data in the forms callers send.</summary>
     private const string ApiConversion =
-        """{"funnel":"acme","event":"Purchase","event_id":"api-privacy-1","email":"Pat.Api@Example.COM","phone":"+44 20 7946 0958","external_id":"crm-privacy-42","value":99.5,"currency":"GBP","first_name":"Patricia","answer":"Call me after five"}""";
+        """{"funnel":"acme","event":"Purchase","event_id":"api-privacy-1","email":"Pat.Api@Example.COM","phone":"+44 20 7946 0958","external_id":"crm-privacy-42","value":99.5,"currency":"GBP","first_name":"Patricia","answer":"Call me after five","url":"https://shop.example.test/thanks?utm_source=tiktok&email=pat.url%40example.com&invitee_full_name=Pat+Urlson"}""";
 
     [Fact]
     public async Task After_every_fixture_and_a_conversion_went_through_no_key_and_no_file_of_redis_holds_raw_contact_data()
@@ -80,10 +80,16 @@ public sealed partial class NoRawContactAtRestTests
             return await db.StreamLengthAsync(keys.DeadLetterStream) == 1;
         }, Within), "every fixture reaches its outcome and the poison booking its dead letter");
         Assert.Equal(7, tikTok.Accepted.Count);
+        // No visitor: the page URL TikTok gets is the caller's, without its personal parameters.
+        var api = Assert.Single(tikTok.Accepted, e => (string?)e["event_id"] == "api-privacy-1");
+        Assert.Equal("https://shop.example.test/thanks?utm_source=tiktok", (string?)api["page"]!["url"]);
         Assert.Empty(tikTok.Violations);
 
         var forbidden = sent.Select(s => s.Body).Append(poison).Append(ApiConversion)
-            .SelectMany(body => RawContactData.In(body, "DE", "US")).Append((Kind: "external_id", Value: "crm-privacy-42")).Distinct().ToList();
+            .SelectMany(body => RawContactData.In(body, "DE", "US")).Append((Kind: "external_id", Value: "crm-privacy-42"))
+            // The page URL's personal query parameters, in the percent-encoded form a URL would keep them.
+            .Concat(new (string Kind, string Value)[] { ("email", "pat.url%40example.com"), ("email", "pat.url@example.com"), ("name", "Pat+Urlson"), ("name", "Urlson") })
+            .Distinct().ToList();
         // The derivation finds every kind the promise names, in the bodies as sent.
         Assert.Equal(["answer", "email", "external_id", "name", "phone"], forbidden.Select(f => f.Kind).Distinct().Order(StringComparer.Ordinal));
         Assert.Contains(("name", "Patricia"), forbidden);

@@ -1,8 +1,8 @@
-using Able.Gateway.Capture;
+using Able.Schema.Visitors;
 
-namespace Able.Tests.Capture;
+namespace Able.Tests.Visitors;
 
-public sealed class LandingUrlTests
+public sealed class StoredUrlTests
 {
     [Theory]
     [InlineData("ttclid=E.C.P.1&utm_source=tiktok", "ttclid=E.C.P.1&utm_source=tiktok")]
@@ -15,7 +15,7 @@ public sealed class LandingUrlTests
     [InlineData("flag&x=1&&", "flag&x=1")]
     [InlineData("", "")]
     public void Personal_and_unstorable_parameters_are_removed(string query, string expected) =>
-        Assert.Equal(expected, LandingUrl.ScrubQuery(query));
+        Assert.Equal(expected, StoredUrl.ScrubQuery(query));
 
     [Theory]
     [InlineData("https://calendly.com/acme/intro?invitee_email=a%40b.com#frag", "https://calendly.com/acme/intro")]
@@ -24,9 +24,9 @@ public sealed class LandingUrlTests
     [InlineData("", null)]
     [InlineData(null, null)]
     public void Referrers_are_scrubbed_the_same_way(string? referrer, string? expected) =>
-        Assert.Equal(expected, LandingUrl.Scrub(referrer));
+        Assert.Equal(expected, StoredUrl.Scrub(referrer));
 
     [Fact]
     public void An_over_long_url_keeps_its_path() =>
-        Assert.Equal("https://x.test/p", LandingUrl.Scrub("https://x.test/p?" + string.Join('&', Enumerable.Range(0, 400).Select(i => $"k{i}=v"))));
+        Assert.Equal("https://x.test/p", StoredUrl.Scrub("https://x.test/p?" + string.Join('&', Enumerable.Range(0, 400).Select(i => $"k{i}=v"))));
 }

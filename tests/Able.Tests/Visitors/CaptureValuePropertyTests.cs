@@ -1,7 +1,7 @@
-using Able.Gateway.Capture;
+using Able.Schema.Visitors;
 using CsCheck;
 
-namespace Able.Tests.Capture;
+namespace Able.Tests.Visitors;
 
 /// <summary><see cref="CaptureValue"/> on any text: never throws, and what it keeps is short, clean text that cleans to itself.</summary>
 public sealed class CaptureValuePropertyTests

@@ -1,6 +1,6 @@
-using Able.Gateway.Capture;
+using Able.Schema.Visitors;
 
-namespace Able.Tests.Capture;
+namespace Able.Tests.Visitors;
 
 public sealed class CaptureValueTests
 {

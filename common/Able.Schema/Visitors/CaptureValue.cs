@@ -1,4 +1,4 @@
-namespace Able.Gateway.Capture;
+namespace Able.Schema.Visitors;
 
 /// <summary>Why a captured value was not kept.</summary>
 public enum CaptureValueProblem
