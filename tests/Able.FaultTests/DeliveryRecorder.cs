@@ -11,6 +11,7 @@ internal sealed class DeliveryRecorder
 {
     private readonly ConcurrentQueue<AcceptedRequest> accepted = new();
     private int sequence;
+    private TaskCompletionSource<IReadOnlyList<string>>? crashWindow;
 
     /// <summary>The answer to the next requests; null accepts them.</summary>
     public FakeReply? Fault { get; set; }
@@ -26,7 +27,25 @@ internal sealed class DeliveryRecorder
 
         var ids = events.Select(e => (string?)e["event_id"] ?? "").ToList();
         accepted.Enqueue(new AcceptedRequest(Interlocked.Increment(ref sequence), DateTimeOffset.UtcNow, ids));
+        if (Interlocked.Exchange(ref crashWindow, null) is { } window)
+        {
+            // Accepted, but the answer is held back: the sender is in the crash window until it is killed.
+            window.TrySetResult(ids);
+            return FakeReply.HangFor(TimeSpan.FromSeconds(30));
+        }
+
         return FakeReply.Ok;
+    }
+
+    /// <summary>
+    /// The next request is accepted and its answer held back; the task completes with its event ids while the sender
+    /// waits for the answer, so a test can kill the sender exactly after TikTok accepted a batch.
+    /// </summary>
+    public Task<IReadOnlyList<string>> HoldNextAnswerAsync()
+    {
+        var window = new TaskCompletionSource<IReadOnlyList<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref crashWindow, window);
+        return window.Task;
     }
 
     /// <summary>How often TikTok accepted each event_id.</summary>

@@ -32,18 +32,25 @@ public sealed class FaultScenarioTests(ITestOutputHelper output)
     {
         await using var run = await FaultRun.StartAsync("kill -9 service twice");
         var sending = run.SendAsync(Booking.Many(Bookings, run.Scenario));
+        // The first kill lands wherever the service happens to be.
         await run.WhenAcceptedAsync(Bookings / 3);
         await run.Service.RestartAfterKillAsync();
+        // The second lands in the crash window: TikTok accepted a request and the service has not seen the answer.
         await run.WhenAcceptedAsync(2 * Bookings / 3);
+        var inFlight = await run.Recorder.HoldNextAnswerAsync().WaitAsync(FaultRun.Patience);
         await run.Service.RestartAfterKillAsync();
         run.Kills = 2;
         run.FaultEnded();
+        run.Notes.Add($"second kill after TikTok accepted a request of {inFlight.Count} events");
 
         var outcome = await run.AwaitDeliveryAsync(await sending);
         Held(run, outcome, duplicatesAllowed: true);
         // The crash window: a kill after TikTok accepted a request and before the ledger said so re-sends that
-        // request's events, and only those; one request is in flight at a time, so at most one per kill.
+        // request's events once (here: all of the held one), and nothing else; one request is in flight at a time,
+        // so at most one per kill.
         Assert.InRange(outcome.BatchesWithDuplicates, 0, run.Kills);
+        Assert.All(outcome.Duplicated.Values, extra => Assert.Equal(1, extra));
+        Assert.All(inFlight, id => Assert.Equal(1, outcome.Duplicated.GetValueOrDefault(id)));
         Assert.Equal(3, run.Service.Starts);
     }
 
