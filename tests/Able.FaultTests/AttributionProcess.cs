@@ -23,6 +23,8 @@ internal sealed class AttributionProcess : IAsyncDisposable
     {
         this.configFile = configFile;
         this.managementBase = managementBase;
+        // A test process that ends without disposing this (a crash, a cancelled run) takes the service with it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillQuietly();
     }
 
     /// <summary>The service's build output, in the configuration these tests were built in (Release under ./able test).</summary>
@@ -120,6 +122,21 @@ internal sealed class AttributionProcess : IAsyncDisposable
     {
         await KillAsync();
         await StartAsync();
+    }
+
+    private void KillQuietly()
+    {
+        try
+        {
+            if (process is { HasExited: false } running)
+            {
+                running.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
     }
 
     private void OnExited(Process exited)

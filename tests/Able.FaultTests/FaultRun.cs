@@ -67,7 +67,7 @@ internal sealed class FaultRun : IAsyncDisposable
     /// <summary>What the results table should say about the fault besides the counts (refused attacks, dead letters).</summary>
     public List<string> Notes { get; } = [];
 
-    /// <summary>When the injected fault was over (the sender's end for scenarios without one).</summary>
+    /// <summary>When the injected fault was over; the drain time counts from this or the sender's last accepted booking, whichever is later.</summary>
     public DateTimeOffset? FaultEndedAt { get; set; }
 
     public static async Task<FaultRun> StartAsync(string scenario)
@@ -96,7 +96,6 @@ internal sealed class FaultRun : IAsyncDisposable
     public async Task<SendReport> SendAsync(IReadOnlyList<Booking> bookings)
     {
         var report = await Sender.SendAsync(bookings, Senders, PerSecond, Patience, r => Volatile.Write(ref acceptedSoFar, r.Accepted));
-        FaultEndedAt ??= report.LastAcceptedAt;
         return report;
     }
 
@@ -122,7 +121,9 @@ internal sealed class FaultRun : IAsyncDisposable
         var unexpected = counts.Keys.Where(id => !expected.Contains(id)).ToList();
         var firstAccepted = Recorder.FirstAccepted();
         var lastDelivery = expected.Where(firstAccepted.ContainsKey).Select(id => firstAccepted[id]).DefaultIfEmpty().Max();
-        var drain = FaultEndedAt is { } end && lastDelivery > end ? lastDelivery - end : TimeSpan.Zero;
+        // From the moment the fault was over and the sender had its last booking accepted, to the last first delivery.
+        var recovered = new[] { FaultEndedAt, report.LastAcceptedAt }.Max() ?? lastDelivery;
+        var drain = lastDelivery > recovered ? lastDelivery - recovered : TimeSpan.Zero;
         // The requests in which each duplicated event was first accepted: a crash window re-sends what was in flight.
         var requests = Recorder.AcceptedRequests;
         var batchesWithDuplicates = duplicated.Keys.Select(id => requests.First(r => r.EventIds.Contains(id)).Sequence).Distinct().Count();
