@@ -41,7 +41,7 @@ internal sealed record Booking(string InviteeUuid, byte[] Body)
 internal sealed class SendReport
 {
     private readonly ConcurrentDictionary<string, int> answers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> accepted = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> accepted = new(StringComparer.Ordinal);
     private int attempts;
 
     public int Sent { get; set; }
@@ -52,6 +52,9 @@ internal sealed class SendReport
     public IReadOnlyCollection<string> AcceptedInvitees => [.. accepted.Keys];
 
     public int Accepted => accepted.Count;
+
+    /// <summary>When each invitee was first answered 2xx.</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> AcceptedAt => accepted;
 
     /// <summary>Attempts per answer: an HTTP status code, or <c>connection</c>/<c>timeout</c> when no answer came.</summary>
     public IReadOnlyDictionary<string, int> Answers => answers;
@@ -68,7 +71,7 @@ internal sealed class SendReport
 
     internal void RecordAccepted(string inviteeUuid)
     {
-        accepted.TryAdd(inviteeUuid, 0);
+        accepted.TryAdd(inviteeUuid, DateTimeOffset.UtcNow);
         lock (answers)
         {
             LastAcceptedAt = DateTimeOffset.UtcNow;

@@ -67,7 +67,7 @@ internal sealed class FaultRun : IAsyncDisposable
     /// <summary>What the results table should say about the fault besides the counts (refused attacks, dead letters).</summary>
     public List<string> Notes { get; } = [];
 
-    /// <summary>When the injected fault was over; the drain time counts from this or the sender's last accepted booking, whichever is later.</summary>
+    /// <summary>When the injected fault was over: the drain time counts from here.</summary>
     public DateTimeOffset? FaultEndedAt { get; set; }
 
     public static async Task<FaultRun> StartAsync(string scenario)
@@ -120,10 +120,12 @@ internal sealed class FaultRun : IAsyncDisposable
         var duplicated = counts.Where(c => c.Value > 1).ToDictionary(c => c.Key, c => c.Value - 1, StringComparer.Ordinal);
         var unexpected = counts.Keys.Where(id => !expected.Contains(id)).ToList();
         var firstAccepted = Recorder.FirstAccepted();
-        var lastDelivery = expected.Where(firstAccepted.ContainsKey).Select(id => firstAccepted[id]).DefaultIfEmpty().Max();
-        // From the moment the fault was over and the sender had its last booking accepted, to the last first delivery.
-        var recovered = new[] { FaultEndedAt, report.LastAcceptedAt }.Max() ?? lastDelivery;
-        var drain = lastDelivery > recovered ? lastDelivery - recovered : TimeSpan.Zero;
+        // Drain time: from the fault's end (the sender's last accepted booking when there was no fault) until every
+        // booking accepted by then had reached TikTok; zero when nothing was waiting.
+        var recovered = FaultEndedAt ?? report.LastAcceptedAt ?? DateTimeOffset.UtcNow;
+        var backlog = report.AcceptedAt.Where(a => a.Value <= recovered).Select(a => $"schedule:{a.Key}").Where(firstAccepted.ContainsKey).ToList();
+        var lastOfBacklog = backlog.Select(id => firstAccepted[id]).DefaultIfEmpty(recovered).Max();
+        var drain = lastOfBacklog > recovered ? lastOfBacklog - recovered : TimeSpan.Zero;
         // The requests in which each duplicated event was first accepted: a crash window re-sends what was in flight.
         var requests = Recorder.AcceptedRequests;
         var batchesWithDuplicates = duplicated.Keys.Select(id => requests.First(r => r.EventIds.Contains(id)).Sequence).Distinct().Count();
