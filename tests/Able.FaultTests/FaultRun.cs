@@ -93,11 +93,8 @@ internal sealed class FaultRun : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="bookings"/> like Calendly; <see cref="WhenAcceptedAsync"/> follows its progress.</summary>
-    public async Task<SendReport> SendAsync(IReadOnlyList<Booking> bookings)
-    {
-        var report = await Sender.SendAsync(bookings, Senders, PerSecond, Patience, r => Volatile.Write(ref acceptedSoFar, r.Accepted));
-        return report;
-    }
+    public Task<SendReport> SendAsync(IReadOnlyList<Booking> bookings) =>
+        Sender.SendAsync(bookings, Senders, PerSecond, Patience, r => Volatile.Write(ref acceptedSoFar, r.Accepted));
 
     /// <summary>Waits until the sender has had <paramref name="count"/> bookings accepted: the moment to inject a fault.</summary>
     public async Task WhenAcceptedAsync(int count) =>
