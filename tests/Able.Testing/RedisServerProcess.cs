@@ -107,6 +107,17 @@ public sealed class RedisServerProcess : IAsyncDisposable
         await WaitUntilAsync(answers: false);
     }
 
+    /// <summary>
+    /// Stops the server as an operator or a supervisor would (SIGTERM): with AOF on it flushes the file before it
+    /// exits, so <see cref="StartAgainAsync"/> brings back everything it had acknowledged.
+    /// </summary>
+    public async Task TerminateAsync()
+    {
+        Signal(TerminateSignal);
+        await process!.WaitForExitAsync();
+        await WaitUntilAsync(answers: false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
@@ -130,8 +141,9 @@ public sealed class RedisServerProcess : IAsyncDisposable
         }
     }
 
-    private const int StopSignal = 19;     // SIGSTOP on Linux
-    private const int ContinueSignal = 18; // SIGCONT on Linux
+    private const int TerminateSignal = 15; // SIGTERM
+    private const int StopSignal = 19;      // SIGSTOP on Linux
+    private const int ContinueSignal = 18;  // SIGCONT on Linux
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
