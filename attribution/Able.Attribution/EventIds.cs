@@ -14,6 +14,7 @@ internal static class EventIds
     public const int DeliveryRetried = 6103;
     public const int DeliveryDeadLettered = 6104;
     public const int DeliveryTokenRefused = 6105;
+    public const int DeliveryJobUnreadable = 6106;
 
     public const int ConsumerStarted = 6201;
     public const int IngestReclaimed = 6202;

@@ -67,6 +67,18 @@ public sealed partial class DeadLetters(IConnectionMultiplexer redis, RedisKeys 
         ]);
     }
 
+    /// <summary>A delivery job whose stored text could not be read, kept as it was stored (it holds hashes only).</summary>
+    public Task AddUnreadableJobAsync(string deliveryId, string json, string problem, DateTimeOffset at) =>
+        redis.GetDatabase().StreamAddAsync(keys.DeadLetterStream,
+        [
+            new NameValueEntry("kind", DeliveryKind),
+            new NameValueEntry("delivery_id", deliveryId),
+            new NameValueEntry("funnel", ""),
+            new NameValueEntry("reason", $"the stored job cannot be read: {problem}"),
+            new NameValueEntry("payload", json),
+            new NameValueEntry("at", at.ToUnixTimeMilliseconds()),
+        ]);
+
     /// <summary>
     /// Keeps an ingest entry the worker gave up on: its id and original fields (so it can be replayed), how often it
     /// was delivered, and the last error as exception type and message (see <see cref="SafeErrorMessage"/>); null

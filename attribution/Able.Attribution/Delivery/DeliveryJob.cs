@@ -32,6 +32,37 @@ public sealed record DeliveryJob
 
     public string ToJson() => JsonSerializer.Serialize(this, ReceiptJson.Options);
 
-    public static DeliveryJob? FromJson(string? json) =>
-        string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize<DeliveryJob>(json, ReceiptJson.Options);
+    /// <summary>
+    /// Reads a stored job: true with null <paramref name="job"/> when there is none; false with the
+    /// <paramref name="problem"/> when the text is not a job (damaged, or written by a version with another shape).
+    /// </summary>
+    public static bool TryFromJson(string? json, out DeliveryJob? job, out string? problem)
+    {
+        job = null;
+        problem = null;
+        if (string.IsNullOrEmpty(json))
+        {
+            return true;
+        }
+
+        try
+        {
+            job = JsonSerializer.Deserialize<DeliveryJob>(json, ReceiptJson.Options);
+        }
+        catch (Exception error) when (error is JsonException or ArgumentException)
+        {
+            // ArgumentException: text that is not valid UTF-16 (a lone surrogate) cannot even be transcoded.
+            problem = error.Message;
+            return false;
+        }
+
+        if (job is null || job.Conversion is null || job.Receipt is null)
+        {
+            job = null;
+            problem = "not a delivery job object";
+            return false;
+        }
+
+        return true;
+    }
 }

@@ -26,6 +26,9 @@ public sealed partial class DeliveryProcessor(
     TimeProvider time,
     ILogger<DeliveryProcessor> logger)
 {
+    /// <summary>The funnel label of a job that could not be read (its funnel is unknown).</summary>
+    public const string UnreadableJobFunnel = "unknown";
+
     /// <summary>One pass over the due jobs; returns how many were claimed (BatchSize means: run again at once).</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -39,7 +42,13 @@ public sealed partial class DeliveryProcessor(
         var ready = new List<(FunnelOptions Funnel, DeliveryJob Job)>();
         for (var i = 0; i < ids.Length; i++)
         {
-            var job = stored[i];
+            if (stored[i].Problem is { } problem)
+            {
+                await DeadLetterUnreadableAsync(ids[i], stored[i].Json!, problem);
+                continue;
+            }
+
+            var job = stored[i].Job;
             if (DeliveryStore.IsFinished(ledgers[i]) || job is null)
             {
                 // A replica stopped after recording the outcome and before removing the job.
@@ -208,6 +217,19 @@ public sealed partial class DeliveryProcessor(
         LogDeadLetter(logger, job.Conversion.Mark, job.Conversion.EventId ?? "", reason, message ?? "");
     }
 
+    /// <summary>
+    /// A job whose stored text cannot be read would fail every pass (and, as a defect, stop the worker each time): it is
+    /// finished as dead, kept in the dead-letter stream as it was stored, and removed from the schedule.
+    /// </summary>
+    private async Task DeadLetterUnreadableAsync(string deliveryId, string json, string problem)
+    {
+        await store.MarkFinishedAsync(deliveryId, DeliveryStore.Dead, TimeSpan.FromDays(90));
+        await deadLetters.AddUnreadableJobAsync(deliveryId, json, problem, time.GetUtcNow());
+        await store.RemoveAsync(deliveryId);
+        metrics.TikTokEvents.WithLabels(UnreadableJobFunnel, ReceiptStatus.DeadLettered).Inc();
+        LogUnreadableJob(logger, deliveryId, problem);
+    }
+
     /// <summary>Refreshes the backlog and dead-letter gauges.</summary>
     public async Task RefreshGaugesAsync()
     {
@@ -237,6 +259,9 @@ public sealed partial class DeliveryProcessor(
 
     [LoggerMessage(EventId = EventIds.DeliveryDeadLettered, Level = LogLevel.Error, Message = "Event {EventId} of funnel {Funnel} dead-lettered: {Reason} ({Message})")]
     private static partial void LogDeadLetter(ILogger logger, string funnel, string eventId, string reason, string message);
+
+    [LoggerMessage(EventId = EventIds.DeliveryJobUnreadable, Level = LogLevel.Error, Message = "Delivery job {DeliveryId} cannot be read ({Problem}); moved to the dead-letter stream as stored.")]
+    private static partial void LogUnreadableJob(ILogger logger, string deliveryId, string problem);
 
     [LoggerMessage(EventId = EventIds.DeliveryTokenRefused, Level = LogLevel.Critical, Message = "TikTok refused the access token of funnel {Funnel} with code {Code} ({Message}); set a valid Able:Funnels:*:TikTok:AccessToken.")]
     private static partial void LogTokenError(ILogger logger, string funnel, long code, string message);

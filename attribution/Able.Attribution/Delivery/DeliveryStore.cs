@@ -122,8 +122,16 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys, 
         return result.IsNull ? [] : [.. ((RedisResult[])result!).Select(r => r.ToString())];
     }
 
-    public async Task<DeliveryJob?> GetAsync(string deliveryId) =>
-        DeliveryJob.FromJson(await Db.StringGetAsync(keys.DeliveryJob(deliveryId)));
+    /// <summary>
+    /// The stored job (<see cref="StoredDeliveryJob.Job"/> null when there is none), or, when its text cannot be read,
+    /// that text and the <see cref="StoredDeliveryJob.Problem"/>, so the caller dead-letters it instead of failing on it
+    /// at every pass.
+    /// </summary>
+    public async Task<StoredDeliveryJob> GetAsync(string deliveryId)
+    {
+        string? json = await Db.StringGetAsync(keys.DeliveryJob(deliveryId));
+        return DeliveryJob.TryFromJson(json, out var job, out var problem) ? new(job, json, null) : new(null, json, problem);
+    }
 
     /// <summary>The ledger state: sent, dry_run or dead once finished; null or queued:&lt;entry&gt; before.</summary>
     public async Task<string?> LedgerAsync(string deliveryId) => await Db.StringGetAsync(keys.DeliveryLedger(deliveryId));
@@ -221,3 +229,6 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys, 
 
     private long ExpiresAt(TimeSpan retention) => (time.GetUtcNow() + retention).ToUnixTimeMilliseconds();
 }
+
+/// <summary>A job as read from Redis: the job, or the text that could not be read and why.</summary>
+public readonly record struct StoredDeliveryJob(DeliveryJob? Job, string? Json, string? Problem);
