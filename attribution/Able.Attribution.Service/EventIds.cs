@@ -7,6 +7,8 @@ namespace Able.Attribution.Service;
 internal static class EventIds
 {
     public const int IngestUnavailable = 5001;
+    public const int IngestStillUnavailable = 5006;
+    public const int IngestAvailableAgain = 5007;
     public const int IngressRejected = 5002;
     public const int IngressIgnored = 5003;
     public const int IngressBodyReadFailed = 5005;

@@ -12,11 +12,16 @@ internal readonly record struct IngestItem(string Mark, string SourceEvent, Inge
 /// Appends verified deliveries to the ingest stream (<see cref="RedisKeys.IngestStream"/>, fields of
 /// <see cref="IngestEntry"/>). One item is one XADD; several are one MULTI/EXEC, so a batch lands whole or
 /// not at all. Returns only after Redis acknowledged, or false when Redis is disconnected, fails or does not
-/// answer within the configured time.
+/// answer within the configured time. An outage is logged once when it starts (Warning) and once when it ends
+/// (Information, with how many deliveries were refused), not once per refused delivery.
 /// </summary>
 internal sealed class IngestWriter(
     IConnectionMultiplexer redis, RedisKeys keys, IngressFunnels funnels, TimeProvider time, ILogger<IngestWriter> logger)
 {
+    // Unix ms when writes began to fail (0 while they work), and the deliveries refused since.
+    private long failingSince;
+    private long refusedInOutage;
+
     public async Task<bool> WriteAsync(string source, IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
     {
         var timeoutMs = funnels.Limits.RedisWriteTimeoutMilliseconds;
@@ -26,8 +31,7 @@ internal sealed class IngestWriter(
         // answered 503; refusing up front keeps "503 means not written" true except for a disconnect mid-write.
         if (!database.IsConnected(stream))
         {
-            IngressLog.IngestUnavailable(logger, source, items[0].Mark, items.Count, timeoutMs, "not connected");
-            return false;
+            return Refused(source, items, timeoutMs, "not connected");
         }
 
         var receivedAt = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
@@ -37,7 +41,7 @@ internal sealed class IngestWriter(
             {
                 await database.StreamAddAsync(stream, Fields(source, receivedAt, items[0]))
                     .WaitAsync(TimeSpan.FromMilliseconds(timeoutMs), cancellationToken);
-                return true;
+                return Written();
             }
 
             var transaction = database.CreateTransaction();
@@ -50,7 +54,7 @@ internal sealed class IngestWriter(
             var committed = transaction.ExecuteAsync();
             try
             {
-                return await committed.WaitAsync(TimeSpan.FromMilliseconds(timeoutMs), cancellationToken);
+                return await committed.WaitAsync(TimeSpan.FromMilliseconds(timeoutMs), cancellationToken) && Written();
             }
             finally
             {
@@ -61,9 +65,37 @@ internal sealed class IngestWriter(
         }
         catch (Exception error) when (error is RedisException or TimeoutException)
         {
-            IngressLog.IngestUnavailable(logger, source, items[0].Mark, items.Count, timeoutMs, error.GetType().Name);
-            return false;
+            return Refused(source, items, timeoutMs, error.GetType().Name);
         }
+    }
+
+    /// <summary>Counts a refused delivery; logs it as the start of an outage, or at Debug during one. Returns false.</summary>
+    private bool Refused(string source, IReadOnlyList<IngestItem> items, int timeoutMs, string reason)
+    {
+        Interlocked.Increment(ref refusedInOutage);
+        if (Interlocked.CompareExchange(ref failingSince, time.GetUtcNow().ToUnixTimeMilliseconds(), 0) == 0)
+        {
+            IngressLog.IngestUnavailable(logger, source, items[0].Mark, items.Count, timeoutMs, reason);
+        }
+        else
+        {
+            IngressLog.IngestStillUnavailable(logger, source, items[0].Mark, reason);
+        }
+
+        return false;
+    }
+
+    /// <summary>A write Redis acknowledged: ends an outage (logged once). Returns true.</summary>
+    private bool Written()
+    {
+        if (Volatile.Read(ref failingSince) != 0 && Interlocked.Exchange(ref failingSince, 0) is var since and not 0)
+        {
+            var outageSeconds = (time.GetUtcNow().ToUnixTimeMilliseconds() - since) / 1000.0;
+            var refused = Interlocked.Exchange(ref refusedInOutage, 0);
+            IngressLog.IngestAvailableAgain(logger, outageSeconds, refused);
+        }
+
+        return true;
     }
 
     private static NameValueEntry[] Fields(string source, string receivedAt, IngestItem item) =>
