@@ -58,7 +58,7 @@ public static partial class SupervisedLoop
                 }
 
                 pause = Jittered(retryDelay);
-                retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, LongestRetryDelay.Ticks));
+                retryDelay = NextRetryDelay(retryDelay);
                 if (!await PauseAsync(pause, time, stoppingToken))
                 {
                     return;
@@ -85,6 +85,9 @@ public static partial class SupervisedLoop
             }
         }
     }
+
+    /// <summary>The delay after <paramref name="delay"/>: doubled, at most <see cref="LongestRetryDelay"/>.</summary>
+    public static TimeSpan NextRetryDelay(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
 
     /// <summary>Between 80% and 100% of <paramref name="delay"/>, so replicas that failed together do not retry in step.</summary>
     public static TimeSpan Jittered(TimeSpan delay) => delay * (0.8 + (0.2 * Random.Shared.NextDouble()));

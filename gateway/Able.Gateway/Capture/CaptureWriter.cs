@@ -31,9 +31,6 @@ internal sealed partial class CaptureWriter(
     /// <summary>The loop's name in logs, /readyz and <c>able_loop_up{loop}</c>.</summary>
     public const string LoopName = "capture-writer";
 
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
-
     private readonly CaptureOptions capture = options.Value.Gateway.Capture;
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -81,7 +78,8 @@ internal sealed partial class CaptureWriter(
 
     private async Task WriteUntilDoneAsync(List<CaptureRecord> batch, CancellationToken cancellationToken)
     {
-        var delay = FirstRetryDelay;
+        // The same backoff as every supervised loop: 250 ms doubling to 5 s, jittered.
+        var delay = SupervisedLoop.FirstRetryDelay;
         while (true)
         {
             try
@@ -104,7 +102,7 @@ internal sealed partial class CaptureWriter(
                 }
 
                 await Task.Delay(SupervisedLoop.Jittered(delay), time, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
+                delay = SupervisedLoop.NextRetryDelay(delay);
             }
             catch (RedisException error)
             {

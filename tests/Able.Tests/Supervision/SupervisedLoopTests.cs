@@ -123,6 +123,15 @@ public sealed class SupervisedLoopTests
 
         Assert.True(SupervisedLoop.LongestRetryDelay <= TimeSpan.FromSeconds(10));
         Assert.True(SupervisedLoop.FirstRetryDelay < SupervisedLoop.LongestRetryDelay);
+        var delays = new List<TimeSpan> { SupervisedLoop.FirstRetryDelay };
+        for (var i = 0; i < 8; i++)
+        {
+            delays.Add(SupervisedLoop.NextRetryDelay(delays[^1]));
+        }
+
+        Assert.Equal(SupervisedLoop.FirstRetryDelay * 2, delays[1]);
+        Assert.Equal(SupervisedLoop.LongestRetryDelay, delays[^1]);
+        Assert.All(delays, d => Assert.InRange(d, SupervisedLoop.FirstRetryDelay, SupervisedLoop.LongestRetryDelay));
     }
 
     private static Task<TimeSpan> Stop(CancellationTokenSource stop)
