@@ -81,6 +81,62 @@ public sealed record GatewayOptions : IServiceEndpoints
 
     /// <summary>Per-client-IP limits on tracked links and ingress paths, and the global concurrency cap.</summary>
     public GatewayRateLimitOptions RateLimit { get; init; } = new();
+
+    /// <summary>The HTTPS listener, its certificates (per funnel host, by SNI) and the ACME webroot. Off by default.</summary>
+    public GatewayTlsOptions Tls { get; init; } = new();
+}
+
+/// <summary>
+/// HTTPS at the gateway. With <see cref="Enabled"/> the gateway also listens on <see cref="Url"/> and picks each connection's
+/// certificate by SNI from the PEM files in <see cref="CertificateDirectory"/>, reloading them when they change. The plain
+/// HTTP listener (<see cref="GatewayOptions.PublicUrl"/>) stays: it serves ACME HTTP-01 challenges from <see cref="AcmeWebroot"/>
+/// and redirects GET/HEAD on a funnel host that has a certificate to HTTPS (308).
+/// </summary>
+public sealed record GatewayTlsOptions
+{
+    /// <summary>Whether the HTTPS listener runs. Default off (<c>./able up</c> is plain HTTP on localhost).</summary>
+    public bool Enabled { get; init; }
+
+    /// <summary>Where the HTTPS listener listens. Default <c>https://0.0.0.0:8443</c>; <c>https://0.0.0.0:443</c> in containers.</summary>
+    public string Url { get; init; } = "https://0.0.0.0:8443";
+
+    /// <summary>
+    /// The certificates: certbot's layout (<c>live/&lt;name&gt;/fullchain.pem</c> + <c>privkey.pem</c>, the directory certbot's
+    /// <c>--config-dir</c> names) and a flat one (<c>&lt;name&gt;.crt</c> + <c>&lt;name&gt;.key</c>). A certificate serves the
+    /// host names in its subject alternative names; <c>*.example.com</c> matches one label. Created when missing.
+    /// </summary>
+    public string CertificateDirectory { get; init; } = "/etc/able/certificates";
+
+    /// <summary>
+    /// Directory whose <c>.well-known/acme-challenge/&lt;token&gt;</c> files are served over HTTP and HTTPS on funnel hosts
+    /// (certbot <c>certonly --webroot -w</c> this directory). Created when missing.
+    /// </summary>
+    public string AcmeWebroot { get; init; } = "/var/lib/able/acme-webroot";
+
+    /// <summary>How often the certificate directory is checked for changed files. Default 5 s.</summary>
+    public int ReloadCheckSeconds { get; init; } = 5;
+
+    /// <summary>Offer HTTP/2 by ALPN (HTTP/1.1 always works). Default on.</summary>
+    public bool Http2 { get; init; } = true;
+
+    /// <summary>
+    /// The HTTPS port put in redirects, when the public one differs from <see cref="Url"/>'s (a container listening on 8443
+    /// published as 443). Default: <see cref="Url"/>'s port; 443 is left out of the URL.
+    /// </summary>
+    public int? RedirectPort { get; init; }
+
+    /// <summary>The ACME CA and account that <c>./able certs</c> gives certbot.</summary>
+    public AcmeOptions Acme { get; init; } = new();
+}
+
+/// <summary>What <c>./able certs</c> passes to certbot.</summary>
+public sealed record AcmeOptions
+{
+    /// <summary>The CA's ACME directory URL. Default Let's Encrypt production.</summary>
+    public string Directory { get; init; } = "https://acme-v02.api.letsencrypt.org/directory";
+
+    /// <summary>Account e-mail for expiry notices; empty registers without one.</summary>
+    public string? Email { get; init; }
 }
 
 public sealed record CaptureOptions

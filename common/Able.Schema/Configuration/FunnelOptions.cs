@@ -41,6 +41,25 @@ public sealed record FunnelOptions
 
     /// <summary>Whether Calendly URLs in proxied HTML are decorated. Default on.</summary>
     public bool DecorateHtml { get; init; } = true;
+
+    /// <summary>How this funnel's hosts use the gateway's HTTPS listener (when <c>Able:Gateway:Tls:Enabled</c>).</summary>
+    public FunnelHttpsOptions Https { get; init; } = new();
+}
+
+/// <summary>Per-funnel HTTPS behaviour.</summary>
+public sealed record FunnelHttpsOptions
+{
+    /// <summary>
+    /// Answer GET/HEAD over plain HTTP with 308 to the same URL on HTTPS, once a certificate for the host is loaded.
+    /// ACME challenges and the webhook/conversions paths are never redirected. Default on.
+    /// </summary>
+    public bool RedirectHttp { get; init; } = true;
+
+    /// <summary><c>Strict-Transport-Security</c> max-age sent on HTTPS responses; 0 sends none. Default 0.</summary>
+    public int HstsMaxAgeSeconds { get; init; }
+
+    /// <summary>Add <c>includeSubDomains</c> to that header. Default off.</summary>
+    public bool HstsIncludeSubDomains { get; init; }
 }
 
 public sealed record TikTokFunnelOptions
