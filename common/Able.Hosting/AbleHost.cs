@@ -4,7 +4,9 @@ using Able.Hosting.Redis;
 using Able.Schema.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,8 +32,14 @@ public static class AbleHost
 
         var options = builder.Services.AddAbleOptions(builder.Configuration, ownSections);
         var endpoints = endpointsOf(options);
-        builder.WebHost.UseUrls(endpoints.PublicUrl, endpoints.ManagementUrl);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Explicit listeners rather than UseUrls, so a service can add its own (the gateway's HTTPS listener)
+            // without Kestrel then ignoring these two.
+            Listen(kestrel, new Uri(endpoints.PublicUrl));
+            Listen(kestrel, new Uri(endpoints.ManagementUrl));
+        });
 
         // Under systemd (Type=notify) say when started and stopping; elsewhere a no-op.
         builder.Host.UseSystemd();
@@ -40,6 +48,31 @@ public static class AbleHost
         builder.Services.AddAbleRedis();
         builder.Services.AddManagementEndpoints(new Uri(endpoints.ManagementUrl).Port);
         return builder;
+    }
+
+    /// <summary>
+    /// Listens where <paramref name="url"/> says, as <c>UseUrls</c> would: an IP address binds that address,
+    /// <c>localhost</c> binds both loopbacks, any other name binds every address. The scheme is the caller's business
+    /// (<paramref name="configure"/> adds HTTPS).
+    /// </summary>
+    public static void Listen(KestrelServerOptions kestrel, Uri url, Action<ListenOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        ArgumentNullException.ThrowIfNull(url);
+        configure ??= _ => { };
+        var host = url.Host.Trim('[', ']');
+        if (IPAddress.TryParse(host, out var address))
+        {
+            kestrel.Listen(address, url.Port, configure);
+        }
+        else if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.ListenLocalhost(url.Port, configure);
+        }
+        else
+        {
+            kestrel.ListenAnyIP(url.Port, configure);
+        }
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Able.Gateway.Capture;
 using Able.Gateway.Decoration;
 using Able.Gateway.RateLimiting;
 using Able.Gateway.Routing;
+using Able.Gateway.Tls;
 using Able.Hosting;
 using Able.Hosting.Management;
 using Able.Schema.Configuration;
@@ -22,12 +23,14 @@ public static class GatewayApp
         builder.Services.AddVisitorCapture();
         builder.Services.AddGatewayRateLimiting();
         builder.Services.AddHtmlDecoration();
+        builder.AddGatewayTls(AbleHost.ReadValidated(builder.Configuration, OptionsSections));
 
         var app = builder.Build();
         app.MapHealthAndMetrics("gateway");
         app.MapVisitorLookup();
         app.UseGatewayRequestMetrics();
         app.UseBodyOnBodilessMethodRejection();
+        app.UseHttpsEdge();
         app.UseGatewayRateLimiting();
         app.MapFunnelRouting(proxy =>
         {
