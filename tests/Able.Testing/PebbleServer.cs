@@ -181,7 +181,7 @@ public sealed class PebbleServer : IAsyncDisposable
     /// <summary>
     /// Whether Pebble's log shows an HTTP-01 fetch from <paramref name="host"/> on <see cref="HttpChallengePort"/> followed by an
     /// authorization set VALID by it (Pebble validates one task at a time: "Pulled a task ... Value:host", "Attempting to
-    /// validate w/ HTTP: http://host:port/...", "authz ... set VALID by completed challenge").
+    /// validate w/ HTTP: http://host:port/.well-known/acme-challenge/token", "authz X set VALID by completed challenge").
     /// </summary>
     public bool ValidatedByHttp01(string host)
     {
