@@ -14,7 +14,7 @@ namespace Able.FunctionalTests.Tls;
 public sealed class AcmeCertbotCommandTests
 {
     [CommandFact("pebble", "pebble-challtestsrv", "certbot")]
-    public async Task Certs_obtains_a_certificate_from_Pebble_by_HTTP01_then_keeps_it_and_reports_a_failing_funnel_with_the_CAs_reason()
+    public async Task Certs_obtains_a_certificate_from_Pebble_by_HTTP01_keeps_tests_and_renews_it_and_reports_a_failing_funnel_with_the_CAs_reason()
     {
         const string broken = "broken.able-e2e.test";
         var challenges = new ConcurrentQueue<(string Host, string Token, int Status)>();
@@ -69,6 +69,17 @@ public sealed class AcmeCertbotCommandTests
         Assert.True(againExitCode == 1, again);
         Assert.Contains($"funnel acme: kept the certificate for {AcmeScenario.Host}, not yet due for renewal", again, StringComparison.Ordinal);
         Assert.Equal(before, await File.ReadAllBytesAsync(scenario.Fullchain));
+
+        // certbot's own --dry-run (after --) validates again and saves nothing; --force-renewal replaces the certificate.
+        var (testedExitCode, tested) = await scenario.RunCertsAsync(pebble, "--", "--dry-run");
+        Assert.True(testedExitCode == 1, tested);
+        Assert.Contains($"funnel acme: tested {AcmeScenario.Host}: certbot's own --dry-run", tested, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(scenario.Fullchain));
+
+        var (renewedExitCode, renewed) = await scenario.RunCertsAsync(pebble, "--force-renewal");
+        Assert.True(renewedExitCode == 1, renewed);
+        Assert.Contains($"funnel acme: renewed the certificate for {AcmeScenario.Host} (", renewed, StringComparison.Ordinal);
+        Assert.NotEqual(before, await File.ReadAllBytesAsync(scenario.Fullchain));
     }
 
     [CommandFact("pebble", "pebble-challtestsrv", "certbot")]
