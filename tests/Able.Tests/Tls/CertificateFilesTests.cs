@@ -31,7 +31,7 @@ public sealed class CertificateFilesTests : IDisposable
             "archive/shop/fullchain1.pem", "archive/shop/privkey1.pem", "archive/x.crt", "archive/x.key",
             "renewal/shop.conf", "accounts/a.crt", "accounts/a.key",
             "flat.example.com.crt", "flat.example.com.key", "lonely.crt", "lonely-key.key",
-            "k8s-secret/tls.crt", "k8s-secret/tls.key", ".hidden/a.crt", ".hidden/a.key", "k8s-secret/..data/tls.crt", "k8s-secret/..data/tls.key");
+            "k8s-secret/tls.crt", "k8s-secret/tls.key", ".hidden/a.crt", ".hidden/a.key", ".data-2026/tls.crt", ".data-2026/tls.key");
         Assert.Equal(
             ["flat.example.com.crt+flat.example.com.key", "k8s-secret/tls.crt+k8s-secret/tls.key", "live/shop/fullchain.pem+live/shop/privkey.pem"],
             Found().Order(StringComparer.Ordinal));
