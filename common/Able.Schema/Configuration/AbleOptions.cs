@@ -102,14 +102,14 @@ public sealed record GatewayTlsOptions
 
     /// <summary>
     /// The certificates: certbot's layout (<c>live/&lt;name&gt;/fullchain.pem</c> + <c>privkey.pem</c>, the directory certbot's
-    /// <c>--config-dir</c> names) and a flat one (<c>&lt;name&gt;.crt</c> + <c>&lt;name&gt;.key</c>). A certificate serves the
-    /// host names in its subject alternative names; <c>*.example.com</c> matches one label. Created when missing.
+    /// <c>--config-dir</c> names) and a flat one (<c>&lt;name&gt;.crt</c> + <c>&lt;name&gt;.key</c>, here or one directory down). A
+    /// certificate serves the host names in its subject alternative names; <c>*.example.com</c> matches one label. May not exist yet.
     /// </summary>
     public string CertificateDirectory { get; init; } = "/etc/able/certificates";
 
     /// <summary>
     /// Directory whose <c>.well-known/acme-challenge/&lt;token&gt;</c> files are served over HTTP and HTTPS on funnel hosts
-    /// (certbot <c>certonly --webroot -w</c> this directory). Created when missing.
+    /// (certbot <c>certonly --webroot -w</c> this directory). May not exist yet.
     /// </summary>
     public string AcmeWebroot { get; init; } = "/var/lib/able/acme-webroot";
 

@@ -18,10 +18,7 @@ internal static class TlsExtensions
             return builder;
         }
 
-        // Made now rather than failing later: certbot writes into these, and the gateway must serve the webroot before any certificate exists.
-        Directory.CreateDirectory(tls.CertificateDirectory);
-        Directory.CreateDirectory(Path.Combine(tls.AcmeWebroot, ".well-known", "acme-challenge"));
-
+        // Neither directory needs to exist yet: certbot makes both, and until then there is simply nothing to serve.
         var services = builder.Services;
         services.AddSingleton<TlsMetrics>();
         services.AddSingleton<FunnelHostNames>();

@@ -51,6 +51,8 @@ public sealed class TlsGateway : IAsyncDisposable
     {
         var root = Directory.CreateTempSubdirectory("able-tls-").FullName;
         var certificates = Directory.CreateDirectory(Path.Combine(root, "certificates")).FullName;
+        // What certbot's webroot mode makes before it writes a token.
+        Directory.CreateDirectory(Path.Combine(root, "webroot", ".well-known", "acme-challenge"));
         var origin = await HtmlOrigin.StartAsync(context =>
         {
             context.Response.ContentType = "text/html; charset=utf-8";

@@ -192,4 +192,26 @@ public sealed class DockerComposeTests
         var dashboard = JsonNode.Parse(File.ReadAllText(Path.Combine(Root, "config/grafana/dashboards/able-overview.json")))!;
         Assert.NotEmpty(dashboard["panels"]!.AsArray());
     }
+
+    [Fact]
+    public void The_gateway_publishes_80_and_443_with_TLS_on_and_mounts_the_certificate_and_webroot_volumes_where_the_config_points()
+    {
+        Assert.Equal(80, new Uri(Effective("gateway", "Able:Gateway:PublicUrl")).Port);
+        Assert.Equal("true", Effective("gateway", "Able:Gateway:Tls:Enabled"));
+        Assert.Equal(443, new Uri(Effective("gateway", "Able:Gateway:Tls:Url")).Port);
+        Assert.Contains(443, ContainerPorts("gateway"));
+        Assert.Contains(80, ContainerPorts("gateway"));
+
+        var mounts = ((YamlSequenceNode)Service("gateway")["volumes"]).Children.Select(v => v.ToString().Split(':')).ToList();
+        foreach (var key in new[] { "Able:Gateway:Tls:CertificateDirectory", "Able:Gateway:Tls:AcmeWebroot" })
+        {
+            var mount = Assert.Single(mounts, m => m[1] == Effective("gateway", key));
+            Assert.True(((YamlMappingNode)Load("docker-compose.yml")["volumes"]).Children.ContainsKey(mount[0]), $"{key}: {mount[0]} is not a named volume");
+            // The certbot service writes the same volume at the same path.
+            Assert.Contains(((YamlSequenceNode)Service("certbot")["volumes"]).Children, v => v.ToString() == $"{mount[0]}:{mount[1]}");
+        }
+
+        // Non-root in the image, so binding 80/443 needs the unprivileged port range opened.
+        Assert.Equal("0", ((YamlMappingNode)Service("gateway")["sysctls"])["net.ipv4.ip_unprivileged_port_start"].ToString());
+    }
 }
