@@ -1,22 +1,25 @@
 namespace Able.Testing;
 
 /// <summary>
-/// A fact that needs a command on PATH (such as <c>systemd-analyze</c>). Where it is missing the test is skipped with
-/// the reason, so the run reports it as skipped rather than as a pass that tested nothing.
+/// A fact that needs commands on PATH (such as <c>systemd-analyze</c>, or <c>pebble</c> and <c>certbot</c>). Where one is
+/// missing the test is skipped with the reason, so the run reports it as skipped rather than as a pass that tested nothing.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 public sealed class CommandFactAttribute : FactAttribute
 {
-    public CommandFactAttribute(string command)
+    public CommandFactAttribute(params string[] commands)
     {
-        Command = command;
-        if (FindOnPath(command) is null)
+        Commands = commands;
+        var missing = commands.Where(command => FindOnPath(command) is null).ToList();
+        if (missing.Count > 0)
         {
-            Skip = $"{command} is not installed here.";
+            Skip = missing.Count == 1
+                ? $"{missing[0]} is not installed here."
+                : $"{string.Join(" and ", missing)} are not installed here.";
         }
     }
 
-    public string Command { get; }
+    public IReadOnlyList<string> Commands { get; }
 
     /// <summary>The full path of <paramref name="command"/> on PATH, or null.</summary>
     public static string? FindOnPath(string command) =>
