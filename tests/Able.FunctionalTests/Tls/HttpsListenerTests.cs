@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Security.Authentication;
 using System.Text.Json.Nodes;
@@ -216,25 +215,6 @@ public sealed class HttpsListenerTests : IDisposable
             .Select(line => double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture))
             .FirstOrDefault();
 
-    private static async Task<string> SClientAsync(int port, string serverName)
-    {
-        var start = new ProcessStartInfo("openssl")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[] { "s_client", "-connect", $"127.0.0.1:{port}", "-servername", serverName })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await process.WaitForExitAsync(timeout.Token);
-        return await output + await error;
-    }
+    private static async Task<string> SClientAsync(int port, string serverName) =>
+        (await CommandRun.RunAsync("openssl", ["s_client", "-connect", $"127.0.0.1:{port}", "-servername", serverName], timeout: TimeSpan.FromSeconds(20))).Output;
 }

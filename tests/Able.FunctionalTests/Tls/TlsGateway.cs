@@ -115,12 +115,7 @@ public sealed class TlsGateway : IAsyncDisposable
         {
             AllowAutoRedirect = false,
             UseCookies = false,
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(IPAddress.Loopback, HttpsPort, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
+            ConnectCallback = LoopbackPort(HttpsPort),
             SslOptions = new SslClientAuthenticationOptions
             {
                 RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
@@ -138,15 +133,19 @@ public sealed class TlsGateway : IAsyncDisposable
         {
             AllowAutoRedirect = false,
             UseCookies = false,
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(IPAddress.Loopback, HttpPort, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
+            ConnectCallback = LoopbackPort(HttpPort),
         })
         {
             Timeout = TimeSpan.FromSeconds(10),
+        };
+
+    /// <summary>Connects to <paramref name="port"/> on loopback whatever host the request names (SNI and Host stay that host).</summary>
+    private static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> LoopbackPort(int port) =>
+        async (_, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
         };
 
     public async Task<string> MetricsAsync() => await Gateway.Client.GetStringAsync(new Uri(Gateway.ManagementBase, "/metrics"));

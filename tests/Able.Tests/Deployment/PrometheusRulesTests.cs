@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
@@ -235,22 +234,8 @@ public sealed partial class PrometheusRulesTests
     /// <summary>Runs promtool from the repository root (as CI and the README do), with stdout and stderr together.</summary>
     private static async Task<(int ExitCode, string Output)> PromtoolAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("promtool")
-        {
-            WorkingDirectory = RepositoryRoot.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
+        var result = await CommandRun.RunAsync("promtool", arguments, RepositoryRoot.Path);
+        return (result.ExitCode, result.Output);
     }
 
     [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`")]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -122,18 +121,8 @@ public sealed partial class SystemdUnitTests
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string command, params string[] arguments)
     {
-        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var stderr = await error;
-        return (process.ExitCode, arguments[0] == "verify" ? stderr.Trim() : await output + stderr);
+        var result = await CommandRun.RunAsync(command, arguments);
+        return (result.ExitCode, arguments[0] == "verify" ? result.StandardError.Trim() : result.Output);
     }
 
     [GeneratedRegex(@"^ExecStart=.*$", RegexOptions.Multiline)]
