@@ -9,7 +9,10 @@ namespace Able.Gateway.Tls;
 /// </summary>
 internal sealed class FunnelHostNames(IOptionsMonitor<AbleOptions> options)
 {
-    private (AbleOptions Options, IReadOnlySet<string> Names) cached = (null!, new HashSet<string>());
+    /// <summary>One object, so a handshake never reads the names of one configuration with the options of another.</summary>
+    private sealed record Snapshot(AbleOptions? Options, IReadOnlySet<string> Names);
+
+    private volatile Snapshot cached = new(null, new HashSet<string>());
 
     public IReadOnlySet<string> Current
     {
@@ -23,7 +26,7 @@ internal sealed class FunnelHostNames(IOptionsMonitor<AbleOptions> options)
             }
 
             var names = current.Funnels.SelectMany(funnel => funnel.Hosts).Select(Normalize).ToHashSet(StringComparer.Ordinal);
-            cached = (current, names);
+            cached = new Snapshot(current, names);
             return names;
         }
     }

@@ -168,6 +168,24 @@ public sealed class HttpsListenerTests : IDisposable
         Assert.Equal(later.Thumbprint, (await gateway.HandshakeAsync("shop-a.test")).Certificate?.Thumbprint);
     }
 
+    [Fact]
+    public async Task A_funnel_host_added_by_a_configuration_reload_gets_its_certificate_and_its_expiry_gauge_without_a_restart()
+    {
+        var later = authority.Issue(["later.test"]);
+        await using var gateway = await TlsGateway.StartAsync(["shop-a.test"], (directory, _) => later.WriteFlat(directory, "later.test"));
+        // Loaded, but not a funnel host yet: refused like any unknown name.
+        Assert.False((await gateway.HandshakeAsync("later.test")).Succeeded);
+
+        gateway.Config.Funnel["Hosts"] = new JsonArray("shop-a.test", "later.test");
+        gateway.Config.Write();
+        Assert.True(await Eventually.TrueAsync(
+            async () => (await gateway.HandshakeAsync("later.test")).Certificate?.Thumbprint == later.Thumbprint,
+            TimeSpan.FromSeconds(15)), "the host added by the reload was not served");
+        Assert.True(await Eventually.TrueAsync(
+            async () => (await gateway.MetricsAsync()).Contains("able_tls_certificate_expiry_seconds{host=\"later.test\"}", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10)), "the expiry gauge did not follow the reload");
+    }
+
     [CommandFact("openssl")]
     public async Task Openssl_s_client_receives_the_right_certificate_per_host_and_none_for_an_unknown_name()
     {
