@@ -1,10 +1,10 @@
+using System.Net;
 using Able.Hosting.Configuration;
 using Able.Hosting.Management;
 using Able.Hosting.Redis;
 using Able.Schema.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;

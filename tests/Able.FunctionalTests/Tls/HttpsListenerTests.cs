@@ -76,6 +76,36 @@ public sealed class HttpsListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task Plain_HTTP_sent_to_the_HTTPS_port_ends_the_connection_and_is_counted_as_failed()
+    {
+        var (gateway, a, _, _) = await StartWithThreeCertificatesAsync();
+        await using var _ = gateway;
+        using (var tcp = new System.Net.Sockets.TcpClient())
+        {
+            await tcp.ConnectAsync(IPAddress.Loopback, gateway.HttpsPort);
+            var stream = tcp.GetStream();
+            await stream.WriteAsync("GET / HTTP/1.1\r\nHost: shop-a.test\r\n\r\n"u8.ToArray());
+            var buffer = new byte[256];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                while (await stream.ReadAsync(buffer, timeout.Token) > 0)
+                {
+                }
+            }
+            catch (IOException)
+            {
+                // Reset rather than closed: ended all the same.
+            }
+        }
+
+        Assert.True(await Eventually.TrueAsync(
+            async () => Counted(await gateway.MetricsAsync(), "able_tls_handshakes_total{outcome=\"failed\"}") == 1,
+            TimeSpan.FromSeconds(10)), "the failed handshake was not counted");
+        Assert.Equal(a.Thumbprint, (await gateway.HandshakeAsync("shop-a.test")).Certificate?.Thumbprint);
+    }
+
+    [Fact]
     public async Task HTTP2_is_negotiated_by_ALPN_HTTP11_still_works_and_only_TLS12_and_13_are_offered()
     {
         var (gateway, _, _, _) = await StartWithThreeCertificatesAsync();
