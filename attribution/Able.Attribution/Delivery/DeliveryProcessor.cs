@@ -29,9 +29,19 @@ public sealed partial class DeliveryProcessor(
     /// <summary>The funnel label of a job that could not be read (its funnel is unknown).</summary>
     public const string UnreadableJobFunnel = "unknown";
 
+    /// <summary>
+    /// Jobs TikTok accepted whose outcome Redis has not yet recorded (it failed or stalled right after the send). Kept in
+    /// memory and recorded before anything is claimed again, so a Redis outage in that moment does not send them twice.
+    /// Only the delivery loop calls <see cref="RunOnceAsync"/>, one pass at a time. A process that dies holding them is
+    /// the one crash window left (README, Guarantees), closed by TikTok's event_id deduplication.
+    /// </summary>
+    private readonly List<(FunnelOptions Funnel, DeliveryJob Job, TikTokResult Result)> acceptedNotRecorded = [];
+
     /// <summary>One pass over the due jobs; returns how many were claimed (BatchSize means: run again at once).</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
+        // First what TikTok already accepted: until Redis records it, claiming would find those jobs due and send them again.
+        await RecordAcceptedAsync(cancellationToken);
         var all = options.CurrentValue;
         var worker = all.Worker;
         var now = time.GetUtcNow();
@@ -141,9 +151,26 @@ public sealed partial class DeliveryProcessor(
 
     private async Task AcceptedAsync(FunnelOptions funnel, List<DeliveryJob> jobs, TikTokResult result, CancellationToken cancellationToken)
     {
-        // Each job's outcome is written in parallel (pipelined); the ledger first, so nothing is sent again.
-        await Task.WhenAll(jobs.Select(async job =>
+        metrics.TikTokEvents.WithLabels(funnel.Mark, ReceiptStatus.Sent).Inc(jobs.Count);
+        acceptedNotRecorded.AddRange(jobs.Select(job => (funnel, job, result)));
+        await RecordAcceptedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Records every accepted job's outcome (the ledger first, so nothing is sent again, then its receipt; both idempotent,
+    /// written in parallel and pipelined), then removes the jobs. Throws while Redis fails, keeping them for the next pass.
+    /// </summary>
+    private async Task RecordAcceptedAsync(CancellationToken cancellationToken)
+    {
+        if (acceptedNotRecorded.Count == 0)
         {
+            return;
+        }
+
+        var accepted = acceptedNotRecorded.ToList();
+        await Task.WhenAll(accepted.Select(async entry =>
+        {
+            var (funnel, job, result) = entry;
             await store.MarkFinishedAsync(job.Id, DeliveryStore.Sent, Retention(funnel));
             await SaveReceiptAsync(funnel, job.Receipt with
             {
@@ -155,10 +182,10 @@ public sealed partial class DeliveryProcessor(
                 TikTokRequestId = result.RequestId,
             });
         }));
-        metrics.TikTokEvents.WithLabels(funnel.Mark, ReceiptStatus.Sent).Inc(jobs.Count);
+        acceptedNotRecorded.Clear();
 
         await checkpoints.ReachedAsync(WorkerCheckpoints.AfterSentBeforeRemove, cancellationToken);
-        await Task.WhenAll(jobs.Select(job => store.RemoveAsync(job.Id)));
+        await Task.WhenAll(accepted.Select(entry => store.RemoveAsync(entry.Job.Id)));
     }
 
     private async Task RetryAsync(FunnelOptions funnel, List<DeliveryJob> jobs, TikTokResult result)
