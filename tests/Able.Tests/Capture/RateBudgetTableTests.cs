@@ -71,7 +71,10 @@ public sealed class RateBudgetTableTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 
         Assert.Equal(0, busyAdmitted);
-        Assert.Equal(0, allocated);
+        // No allocation per key: one would be at least 24 MB here. The bound leaves room for the runtime's own occasional
+        // allocations on this thread while the loop runs (on-stack replacement of the hot loop by the tiered JIT: 2032 bytes
+        // were seen once in CI), which are not the table's.
+        Assert.InRange(allocated, 0, 64 * 1024);
         Assert.Equal(capacity, table.Capacity);
         // A million keys went through; at most `capacity` of them are still remembered.
         var remembered = Enumerable.Range(1, flood).Count(i => table.TryTakeIfKnown(Key(i), now: 0) != KnownBudget.Unknown);
