@@ -23,7 +23,7 @@ public static class GatewayApp
         builder.Services.AddVisitorCapture();
         builder.Services.AddGatewayRateLimiting();
         builder.Services.AddHtmlDecoration();
-        builder.AddGatewayTls(AbleHost.ReadValidated(builder.Configuration, OptionsSections));
+        builder.AddGatewayTls();
 
         var app = builder.Build();
         app.MapHealthAndMetrics("gateway");

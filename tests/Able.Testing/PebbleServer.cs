@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 
@@ -20,13 +18,13 @@ public sealed class PebbleServer : IAsyncDisposable
 {
     private readonly string folder;
     private readonly ConcurrentQueue<string> log = new();
-    private readonly X509Certificate2 endpointRoot;
+    private readonly TestCertificateAuthority endpointAuthority;
     private readonly List<Process> processes = [];
 
-    private PebbleServer(string folder, int httpChallengePort, X509Certificate2 endpointRoot)
+    private PebbleServer(string folder, int httpChallengePort, TestCertificateAuthority endpointAuthority)
     {
         this.folder = folder;
-        this.endpointRoot = endpointRoot;
+        this.endpointAuthority = endpointAuthority;
         HttpChallengePort = httpChallengePort;
         CaBundlePath = Path.Combine(folder, "endpoint-root.pem");
     }
@@ -57,11 +55,11 @@ public sealed class PebbleServer : IAsyncDisposable
     public static async Task<PebbleServer> StartAsync(int httpChallengePort)
     {
         var folder = Directory.CreateTempSubdirectory("able-pebble-").FullName;
-        var (root, leaf, leafKey) = MakeEndpointCertificates();
-        var server = new PebbleServer(folder, httpChallengePort, root);
+        var authority = new TestCertificateAuthority("Able test root for Pebble's endpoint");
+        var server = new PebbleServer(folder, httpChallengePort, authority);
         try
         {
-            await server.StartProcessesAsync(leaf, leafKey);
+            await server.StartProcessesAsync(authority.Issue(["127.0.0.1", "localhost"]));
             return server;
         }
         catch
@@ -71,13 +69,13 @@ public sealed class PebbleServer : IAsyncDisposable
         }
     }
 
-    private async Task StartProcessesAsync(X509Certificate2 leaf, string leafKeyPem)
+    private async Task StartProcessesAsync(IssuedCertificate endpoint)
     {
-        await File.WriteAllTextAsync(CaBundlePath, endpointRoot.ExportCertificatePem());
+        await File.WriteAllTextAsync(CaBundlePath, endpointAuthority.Root.ExportCertificatePem());
         var certificate = Path.Combine(folder, "endpoint.pem");
         var key = Path.Combine(folder, "endpoint-key.pem");
-        await File.WriteAllTextAsync(certificate, leaf.ExportCertificatePem());
-        await File.WriteAllTextAsync(key, leafKeyPem);
+        await File.WriteAllTextAsync(certificate, endpoint.ChainPem);
+        await File.WriteAllTextAsync(key, endpoint.KeyPem);
 
         var dnsPort = FreePort.Next();
         var challtestsrvManagementPort = FreePort.Next();
@@ -153,30 +151,12 @@ public sealed class PebbleServer : IAsyncDisposable
         SslOptions = new SslClientAuthenticationOptions
         {
             RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                certificate is not null && ChainsTo(new X509Certificate2(certificate), endpointRoot, intermediate: null),
+                certificate is not null && endpointAuthority.Issued(new X509Certificate2(certificate)),
         },
     })
     {
         Timeout = TimeSpan.FromSeconds(10),
     };
-
-    /// <summary>Whether <paramref name="leaf"/> verifies, for a TLS server, up to <paramref name="root"/> alone (no system roots).</summary>
-    public static bool ChainsTo(X509Certificate2 leaf, X509Certificate2 root, X509Certificate2? intermediate)
-    {
-        ArgumentNullException.ThrowIfNull(leaf);
-        ArgumentNullException.ThrowIfNull(root);
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(root);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.1")); // serverAuth
-        if (intermediate is not null)
-        {
-            chain.ChainPolicy.ExtraStore.Add(intermediate);
-        }
-
-        return chain.Build(leaf);
-    }
 
     /// <summary>
     /// Whether Pebble's log shows an HTTP-01 fetch from <paramref name="host"/> on <see cref="HttpChallengePort"/> followed by an
@@ -251,35 +231,6 @@ public sealed class PebbleServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A test root and, signed by it, a certificate for 127.0.0.1 and localhost (PEM key) for Pebble's endpoint.</summary>
-    private static (X509Certificate2 Root, X509Certificate2 Leaf, string LeafKeyPem) MakeEndpointCertificates()
-    {
-        var notBefore = DateTimeOffset.UtcNow.AddHours(-1);
-        var notAfter = DateTimeOffset.UtcNow.AddDays(2);
-
-        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var rootRequest = new CertificateRequest("CN=Able test root for Pebble's endpoint", rootKey, HashAlgorithmName.SHA256);
-        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
-        rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        rootRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(rootRequest.PublicKey, false));
-        var root = rootRequest.CreateSelfSigned(notBefore, notAfter.AddDays(1));
-
-        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var leafRequest = new CertificateRequest("CN=127.0.0.1", leafKey, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        leafRequest.CertificateExtensions.Add(names.Build());
-        leafRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        leafRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        leafRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        leafRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(leafRequest.PublicKey, false));
-        leafRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
-        var serial = BitConverter.GetBytes(DateTime.UtcNow.Ticks);
-        var leaf = leafRequest.Create(root, notBefore, notAfter, serial);
-        return (root, leaf, leafKey.ExportPkcs8PrivateKeyPem());
-    }
-
     public async ValueTask DisposeAsync()
     {
         foreach (var process in processes)
@@ -300,7 +251,7 @@ public sealed class PebbleServer : IAsyncDisposable
             process.Dispose();
         }
 
-        endpointRoot.Dispose();
+        endpointAuthority.Dispose();
         IssuingRoot?.Dispose();
         Intermediate?.Dispose();
         try

@@ -13,6 +13,11 @@ internal sealed partial class CertificateReloader(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.Gateway.Tls.Enabled)
+        {
+            return;
+        }
+
         var interval = TimeSpan.FromSeconds(options.Value.Gateway.Tls.ReloadCheckSeconds);
         using var timer = new PeriodicTimer(interval, time);
         try

@@ -1,9 +1,9 @@
 using Able.Gateway.Routing;
 using Able.Hosting.Management;
 using Able.Schema.Configuration;
-using Microsoft.Extensions.Options;
 using Able.Schema.Ingress;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace Able.Gateway.Tls;
 
@@ -80,8 +80,18 @@ internal static class HttpsEdge
         return $"https://{authority}{target}";
     }
 
-    private static bool IsIngressPath(PathString path) =>
-        IngressPaths.All.Any(ingress => path.StartsWithSegments(ingress.Prefix, StringComparison.OrdinalIgnoreCase));
+    private static bool IsIngressPath(PathString path)
+    {
+        foreach (var ingress in IngressPaths.All)
+        {
+            if (path.StartsWithSegments(ingress.Prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static void AddHsts(HttpContext context, FunnelHttpsOptions https)
     {

@@ -1,24 +1,19 @@
 using Able.Hosting;
 using Able.Schema.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 
 namespace Able.Gateway.Tls;
 
 internal static class TlsExtensions
 {
     /// <summary>
-    /// With <c>Able:Gateway:Tls:Enabled</c>: the certificate store (loaded now, so the first handshake has it), its reloader, and
-    /// the HTTPS listener on <c>Tls:Url</c> with SNI selection, TLS 1.2/1.3 only, and HTTP/2 by ALPN unless turned off.
+    /// The certificate store, its reloader, and, with <c>Able:Gateway:Tls:Enabled</c>, the HTTPS listener on <c>Tls:Url</c> with
+    /// SNI selection, TLS 1.2/1.3 only, and HTTP/2 by ALPN unless turned off; the store is loaded before it listens, so the first
+    /// handshake has it. Neither directory needs to exist yet: certbot makes both, and until then there is nothing to serve.
     /// </summary>
-    public static WebApplicationBuilder AddGatewayTls(this WebApplicationBuilder builder, AbleOptions options)
+    public static WebApplicationBuilder AddGatewayTls(this WebApplicationBuilder builder)
     {
-        var tls = options.Gateway.Tls;
-        if (!tls.Enabled)
-        {
-            return builder;
-        }
-
-        // Neither directory needs to exist yet: certbot makes both, and until then there is simply nothing to serve.
         var services = builder.Services;
         services.AddSingleton<TlsMetrics>();
         services.AddSingleton<FunnelHostNames>();
@@ -27,6 +22,12 @@ internal static class TlsExtensions
         services.AddHostedService<CertificateReloader>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            var tls = kestrel.ApplicationServices.GetRequiredService<IOptions<AbleOptions>>().Value.Gateway.Tls;
+            if (!tls.Enabled)
+            {
+                return;
+            }
+
             var store = kestrel.ApplicationServices.GetRequiredService<CertificateStore>();
             store.Reload();
             var handshakes = kestrel.ApplicationServices.GetRequiredService<TlsHandshakes>();

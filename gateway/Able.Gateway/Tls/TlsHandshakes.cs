@@ -22,6 +22,7 @@ internal sealed partial class TlsHandshakes(CertificateStore store, FunnelHostNa
     private static readonly TimeSpan LogEvery = TimeSpan.FromHours(1);
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> lastLogged = new(StringComparer.Ordinal);
+    private readonly Lock refusalBudgetLock = new();
     private (DateTimeOffset HourStart, int Lines) refusalBudget;
 
     public TlsHandshakeCallbackOptions CallbackOptions() => new()
@@ -125,7 +126,7 @@ internal sealed partial class TlsHandshakes(CertificateStore store, FunnelHostNa
 
     private bool TakeRefusalLine(DateTimeOffset now)
     {
-        lock (lastLogged)
+        lock (refusalBudgetLock)
         {
             if (now - refusalBudget.HourStart >= LogEvery)
             {

@@ -59,7 +59,7 @@ public sealed class AcmeCertbotCommandTests
         chain.ImportFromPemFile(scenario.Fullchain);
         using var leaf = chain[0];
         Assert.Equal(pebble.Intermediate.Subject, leaf.Issuer);
-        Assert.True(PebbleServer.ChainsTo(leaf, pebble.IssuingRoot, chain.Count > 1 ? chain[1] : null), "the chain verifies up to Pebble's root");
+        Assert.True(TestCertificateAuthority.ChainsTo(leaf, pebble.IssuingRoot, chain.Count > 1 ? chain[1] : null), "the chain verifies up to Pebble's root");
         Assert.Equal([AcmeScenario.Host], DnsNames(leaf));
         Assert.True(File.Exists(Path.Combine(scenario.CertificateDirectory, "live", scenario.Mark, "privkey.pem")));
 

@@ -120,7 +120,7 @@ public sealed class AcmeEndToEndTests
                     // Without the intermediate from the server the chain cannot be built: check the rest with Pebble's copy.
                     chainsToRoot = intermediateSent
                         ? verify.Build(leaf)
-                        : PebbleServer.ChainsTo(leaf, pebble.IssuingRoot, pebble.Intermediate);
+                        : TestCertificateAuthority.ChainsTo(leaf, pebble.IssuingRoot, pebble.Intermediate);
                     return chainsToRoot && AcmeCertbotCommandTests.DnsNames(leaf).Contains(host, StringComparer.OrdinalIgnoreCase);
                 },
             },

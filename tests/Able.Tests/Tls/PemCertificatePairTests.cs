@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Able.Gateway.Tls;
 using CsCheck;
 
@@ -8,34 +6,12 @@ namespace Able.Tests.Tls;
 /// <summary>The certificate reader: whole files only, the key must match, the names come from the SANs, and it never throws.</summary>
 public sealed class PemCertificatePairTests
 {
+    private static readonly TestCertificateAuthority Authority = new("Unit Root");
+
     private static (string Chain, string Key, string OtherKey) Sample(string[] names, bool withSan = true)
     {
-        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var rootRequest = new CertificateRequest("CN=Unit Root", rootKey, HashAlgorithmName.SHA256);
-        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var root = rootRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        // As a public CA issues: root, then an intermediate that signs the leaf; fullchain.pem holds the leaf and the intermediate.
-        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var intermediateRequest = new CertificateRequest("CN=Unit Intermediate", intermediateKey, HashAlgorithmName.SHA256);
-        intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var intermediatePublic = intermediateRequest.Create(root, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(20), [9, 9]);
-        using var intermediate = intermediatePublic.CopyWithPrivateKey(intermediateKey);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={names[0]}", key, HashAlgorithmName.SHA256);
-        if (withSan)
-        {
-            var san = new SubjectAlternativeNameBuilder();
-            foreach (var name in names)
-            {
-                san.AddDnsName(name);
-            }
-
-            request.CertificateExtensions.Add(san.Build());
-        }
-
-        using var leaf = request.Create(intermediate, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(10), [1, 2, 3, 4]);
-        return (leaf.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem(), other.ExportPkcs8PrivateKeyPem());
+        var issued = Authority.Issue(names, DateTimeOffset.UtcNow.AddDays(10), withNames: withSan);
+        return (issued.ChainPem, issued.KeyPem, Authority.Issue(names).KeyPem);
     }
 
     private static readonly (string Chain, string Key, string OtherKey) Shop = Sample(["Shop.Example.com", "*.example.com"]);
@@ -48,7 +24,7 @@ public sealed class PemCertificatePairTests
         var certificate = Assert.IsType<ServedCertificate>(result.Certificate);
         Assert.Equal(["shop.example.com", "*.example.com"], certificate.Names);
         // The intermediate from the file is sent in the handshake (clients need it to reach their trusted root).
-        Assert.Equal("CN=Unit Intermediate", Assert.Single(certificate.Context.IntermediateCertificates).Subject);
+        Assert.Equal("CN=Unit Root Intermediate", Assert.Single(certificate.Context.IntermediateCertificates).Subject);
         Assert.True(certificate.IsValidAt(DateTimeOffset.UtcNow));
         Assert.False(certificate.IsValidAt(DateTimeOffset.UtcNow.AddDays(11)));
     }
