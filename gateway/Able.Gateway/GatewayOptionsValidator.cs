@@ -18,6 +18,7 @@ public sealed class GatewayOptionsValidator : IAbleOptionsSectionValidator
         RequireCidrs($"{path}:TrustedProxies", gateway.TrustedProxies, errors);
         RequireBetween($"{path}:Capture:QueueCapacity", gateway.Capture.QueueCapacity, 1, 1_000_000, errors);
         RequireBetween($"{path}:Capture:BatchSize", gateway.Capture.BatchSize, 1, 10_000, errors);
+        RequireBetween($"{path}:Capture:BatchLingerMilliseconds", gateway.Capture.BatchLingerMilliseconds, 0, 1000, errors);
         RequireBetween($"{path}:Capture:MaxTouches", gateway.Capture.MaxTouches, 1, 1000, errors);
         RequireBetween($"{path}:Capture:ShutdownFlushSeconds", gateway.Capture.ShutdownFlushSeconds, 0, 300, errors);
         RequireBetween($"{path}:Capture:Budget:NewVisitorsPerIpPerMinute", gateway.Capture.Budget.NewVisitorsPerIpPerMinute, 1, 1_000_000, errors);

@@ -120,7 +120,7 @@ public static class WorkerTestData
             new(Able.Attribution.Ingest.IngestEntry.Body, System.Text.Encoding.UTF8.GetBytes(body)),
         ]);
 
-    /// <summary>A visitor hash as the gateway's capture writes it after a TikTok ad click.</summary>
+    /// <summary>A visitor hash as the gateway's capture writes it after a TikTok ad click on the visitor's first visit.</summary>
     public static async Task WriteVisitorAsync(StackExchange.Redis.IDatabase db, RedisKeys keys, string visitorId, string ttclid, DateTimeOffset clickAt, string ip, string userAgent = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X)")
     {
         var url = $"https://book.example.com/?ttclid={ttclid}&utm_source=tiktok";
@@ -131,20 +131,12 @@ public static class WorkerTestData
             At = clickAt.ToUnixTimeMilliseconds(),
             Url = url,
             Referrer = "https://www.tiktok.com/",
-            Ip = ip,
-            UserAgent = userAgent,
-            AcceptLanguage = "de-DE,de;q=0.9",
             Ttclid = ttclid,
-            Ttp = "ttp-" + visitorId,
         };
+        // The click is the first touch's: the hash has no click fields of its own then (VisitorFields.ClickTtclid).
         await db.HashSetAsync(keys.Visitor(visitorId),
         [
             new(Able.Schema.Visitors.VisitorFields.FirstTouch, touch.ToJson()),
-            new(Able.Schema.Visitors.VisitorFields.LastTouch, touch.ToJson()),
-            new(Able.Schema.Visitors.VisitorFields.ClickTtclid, ttclid),
-            new(Able.Schema.Visitors.VisitorFields.ClickAt, clickAt.ToUnixTimeMilliseconds()),
-            new(Able.Schema.Visitors.VisitorFields.ClickUrl, url),
-            new(Able.Schema.Visitors.VisitorFields.ClickReferrer, "https://www.tiktok.com/"),
             new(Able.Schema.Visitors.VisitorFields.Ttp, "ttp-" + visitorId),
             new(Able.Schema.Visitors.VisitorFields.Ip, ip),
             new(Able.Schema.Visitors.VisitorFields.UserAgent, userAgent),

@@ -151,7 +151,13 @@ public sealed record CaptureOptions
     /// <summary>Most captures written to Redis in one pipelined batch. Default 200.</summary>
     public int BatchSize { get; init; } = 200;
 
-    /// <summary>Touches kept per visitor in the capped touches list (newest first). Default 50.</summary>
+    /// <summary>
+    /// How long the writer waits for a batch to fill once a capture is queued, so that under load a round trip carries
+    /// many captures instead of a few; 0 writes at once. Default 2 ms.
+    /// </summary>
+    public int BatchLingerMilliseconds { get; init; } = 2;
+
+    /// <summary>Touches kept per visitor: the first, and the newest later ones in the capped touches list. Default 50.</summary>
     public int MaxTouches { get; init; } = 50;
 
     /// <summary>How long shutdown waits to flush queued captures to Redis before dropping the rest. Default 5 s.</summary>

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 
 namespace Able.Schema.Visitors;
 
-/// <summary>A visitor as the worker reads it from the visitor hash written by the gateway (<see cref="VisitorFields"/>).</summary>
+/// <summary>A visitor as the worker reads it from the visitor hash and touches list the gateway writes (<see cref="VisitorFields"/>).</summary>
 public sealed record VisitorProfile
 {
     public required string VisitorId { get; init; }
@@ -23,6 +23,15 @@ public sealed record VisitorProfile
 
     public string? Ttp { get; init; }
 
+    /// <summary>GA client id from the <c>_ga</c> cookie.</summary>
+    public string? GaClientId { get; init; }
+
+    /// <summary>The funnel mark of the latest capture.</summary>
+    public string? Mark { get; init; }
+
+    /// <summary>The Calendly invitee uuid a booking confirmation linked.</summary>
+    public string? InviteeUuid { get; init; }
+
     public string? Ip { get; init; }
 
     public string? UserAgent { get; init; }
@@ -33,35 +42,59 @@ public sealed record VisitorProfile
 
     public IReadOnlyList<string> PhoneHashes { get; init; } = [];
 
-    /// <summary>Reads the visitor hash; null when the visitor is unknown (never captured or expired).</summary>
+    /// <summary>
+    /// Reads the visitor hash and the head of its touches list (one round trip: both are sent before either reply is
+    /// awaited); null when the visitor is unknown (never captured or expired).
+    /// </summary>
     public static async Task<VisitorProfile?> ReadAsync(IDatabaseAsync redis, RedisKeys keys, string visitorId)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(keys);
-        var entries = await redis.HashGetAllAsync(keys.Visitor(visitorId));
-        if (entries.Length == 0)
+        var hash = redis.HashGetAllAsync(keys.Visitor(visitorId));
+        var newest = redis.ListGetByIndexAsync(keys.VisitorTouches(visitorId), 0);
+        var entries = await hash;
+        var newestTouch = SafeTouch(await newest);
+        return entries.Length == 0 ? null : FromFields(visitorId, entries, newestTouch);
+    }
+
+    /// <summary>
+    /// The profile from the visitor hash's <paramref name="entries"/> and the newest later touch (the touches list's
+    /// head, null when the visitor has only its first touch).
+    /// </summary>
+    public static VisitorProfile FromFields(string visitorId, HashEntry[] entries, VisitorTouch? newestLaterTouch)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var fields = new Dictionary<string, string>(entries.Length, StringComparer.Ordinal);
+        foreach (var entry in entries)
         {
-            return null;
+            fields[entry.Name.ToString()] = entry.Value.ToString();
         }
 
-        var fields = entries.ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
         string? Field(string name) => fields.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value) ? value : null;
-        DateTimeOffset? clickAt = long.TryParse(Field(VisitorFields.ClickAt), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
-            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
-            : null;
+        var first = SafeTouch(Field(VisitorFields.FirstTouch));
+        // A later click has its own fields; a click on the first touch is the first touch's.
+        var laterClick = Field(VisitorFields.ClickTtclid);
+        DateTimeOffset? clickAt = laterClick is null
+            ? (first?.Ttclid is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(first.At))
+            : long.TryParse(Field(VisitorFields.ClickAt), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
+                ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+                : null;
         return new VisitorProfile
         {
             VisitorId = visitorId,
-            FirstTouch = SafeTouch(Field(VisitorFields.FirstTouch)),
-            LastTouch = SafeTouch(Field(VisitorFields.LastTouch)),
-            ClickTtclid = Field(VisitorFields.ClickTtclid),
+            FirstTouch = first,
+            LastTouch = newestLaterTouch ?? SafeTouch(Field(VisitorFields.LegacyLastTouch)) ?? first,
+            ClickTtclid = laterClick ?? first?.Ttclid,
             ClickAt = clickAt,
-            ClickUrl = Field(VisitorFields.ClickUrl),
-            ClickReferrer = Field(VisitorFields.ClickReferrer),
+            ClickUrl = laterClick is null ? first?.Ttclid is null ? null : first.Url : Field(VisitorFields.ClickUrl),
+            ClickReferrer = laterClick is null ? first?.Ttclid is null ? null : first.Referrer : Field(VisitorFields.ClickReferrer),
             Ttp = Field(VisitorFields.Ttp),
+            GaClientId = Field(VisitorFields.GaClientId),
             Ip = Field(VisitorFields.Ip),
             UserAgent = Field(VisitorFields.UserAgent),
             AcceptLanguage = Field(VisitorFields.AcceptLanguage),
+            Mark = Field(VisitorFields.Mark),
+            InviteeUuid = Field(VisitorFields.InviteeUuid),
             EmailHashes = SplitHashes(Field(VisitorFields.EmailHashes)),
             PhoneHashes = SplitHashes(Field(VisitorFields.PhoneHashes)),
         };
@@ -69,6 +102,8 @@ public sealed record VisitorProfile
 
     public static string[] SplitHashes(string? value) =>
         string.IsNullOrEmpty(value) ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static VisitorTouch? SafeTouch(RedisValue json) => json.IsNullOrEmpty ? null : SafeTouch(json.ToString());
 
     private static VisitorTouch? SafeTouch(string? json)
     {

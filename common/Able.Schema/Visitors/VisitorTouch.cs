@@ -4,9 +4,10 @@ using System.Text.Json.Serialization;
 namespace Able.Schema.Visitors;
 
 /// <summary>
-/// One captured visit (a page view, a tracked link, or a booking confirmation), as stored in the
-/// visitor hash (<c>first</c>, <c>last</c>) and the capped touches list. Written by the gateway, read by
-/// the worker. Only capped, validated values; never a raw email or phone.
+/// One captured visit (a page view, a tracked link, or a booking confirmation). Stored in the visitor hash
+/// (<c>first</c>) and the capped touches list without the values the hash keeps once per visitor (ip, user agent,
+/// language, cookies: those are null in a stored touch). Written by the gateway, read by the worker. Only capped,
+/// validated values; never a raw email or phone.
 /// </summary>
 public sealed record VisitorTouch
 {
@@ -46,20 +47,34 @@ public sealed record VisitorTouch
 
     public string ToJson() => JsonSerializer.Serialize(this, VisitorJsonContext.Default.VisitorTouch);
 
+    /// <summary>The same JSON as UTF-8 bytes, as Redis stores it (no intermediate string).</summary>
+    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, VisitorJsonContext.Default.VisitorTouch);
+
     public static VisitorTouch? FromJson(string? json) =>
         string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize(json, VisitorJsonContext.Default.VisitorTouch);
 }
 
-/// <summary>Field names of the visitor hash <c>{prefix}{v:&lt;vid&gt;}</c>; the layout is <see cref="Redis.RedisKeys"/>.</summary>
+/// <summary>
+/// Field names of the visitor hash <c>{prefix}{v:&lt;vid&gt;}</c> (keys: <see cref="Redis.RedisKeys"/>). Each value is
+/// stored once: the first touch here, later touches (newest first) in the touches list, the visitor's latest ip, user
+/// agent, language and cookies as fields, and the newest click only when a touch after the first brought it.
+/// Read it through <see cref="VisitorProfile"/>, which puts the pieces together.
+/// </summary>
 public static class VisitorFields
 {
     /// <summary>JSON <see cref="VisitorTouch"/> of the first visit; written once (HSETNX).</summary>
     public const string FirstTouch = "first";
 
-    /// <summary>JSON <see cref="VisitorTouch"/> of the latest visit.</summary>
-    public const string LastTouch = "last";
+    /// <summary>
+    /// The latest visit as JSON, in the layout before one-script captures; no longer written (the latest visit is the
+    /// head of the touches list, or the first touch). Read while such visitors remain, deleted at their next capture.
+    /// </summary>
+    public const string LegacyLastTouch = "last";
 
-    /// <summary>The newest TikTok click id and its time (unix ms), kept apart from the first touch.</summary>
+    /// <summary>
+    /// The newest TikTok click id, its time (unix ms), landing URL and referrer, when a touch after the first brought
+    /// it; a click on the first touch is read from <see cref="FirstTouch"/>.
+    /// </summary>
     public const string ClickTtclid = "click_ttclid";
 
     public const string ClickAt = "click_at";

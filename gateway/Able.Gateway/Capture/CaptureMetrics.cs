@@ -22,6 +22,19 @@ internal sealed class CaptureMetrics(IMetricFactory metrics)
     private readonly Gauge queueDepth = metrics.CreateGauge(
         "able_capture_queue_depth", "Captures waiting in the in-process queue for the Redis writer.");
 
+    private readonly Histogram batchSize = metrics.CreateHistogram(
+        "able_capture_batch_size", "Captures per pipelined batch the writer sent to Redis.",
+        new HistogramConfiguration { Buckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000] });
+
+    private readonly Counter redisCommands = metrics.CreateCounter(
+        "able_capture_redis_commands_total", "Redis commands the capture writer sent (one script per capture, more for booking confirmations).");
+
+    public void BatchWritten(int captures, int commands)
+    {
+        batchSize.Observe(captures);
+        redisCommands.Inc(commands);
+    }
+
     public void Written(CaptureRecord record)
     {
         foreach (var kind in record.Kinds())

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Able.Schema.Configuration;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
@@ -51,9 +50,17 @@ internal sealed partial class CaptureWriter(
         var batch = new List<CaptureRecord>(capture.BatchSize);
         try
         {
+            var linger = TimeSpan.FromMilliseconds(capture.BatchLingerMilliseconds);
             while (await queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 Fill(batch);
+                if (batch.Count < capture.BatchSize && linger > TimeSpan.Zero)
+                {
+                    // Let the batch fill: one round trip for many captures under load, a few ms of delay when idle.
+                    await Task.Delay(linger, time, stoppingToken);
+                    Fill(batch);
+                }
+
                 await WriteUntilDoneAsync(batch, stoppingToken);
                 batch.Clear();
             }
@@ -148,7 +155,7 @@ internal sealed partial class CaptureWriter(
     {
         var database = redis.GetDatabase();
         var batch = database.CreateBatch();
-        var pending = new List<Task>(records.Count * 8);
+        var pending = new List<Task>(records.Count);
         foreach (var record in records)
         {
             Queue(batch, record, pending);
@@ -156,6 +163,7 @@ internal sealed partial class CaptureWriter(
 
         batch.Execute();
         await Task.WhenAll(pending);
+        metrics.BatchWritten(records.Count, pending.Count);
         foreach (var record in records)
         {
             metrics.Written(record);
@@ -164,32 +172,7 @@ internal sealed partial class CaptureWriter(
 
     private void Queue(IBatch batch, CaptureRecord record, List<Task> pending)
     {
-        var touch = record.Touch;
-        var visitor = keys.Visitor(record.VisitorId);
-        var touches = keys.VisitorTouches(record.VisitorId);
-        var json = touch.ToJson();
-
-        pending.Add(batch.HashSetAsync(visitor, VisitorFields.FirstTouch, json, When.NotExists));
-        var fields = new List<HashEntry>
-        {
-            new(VisitorFields.LastTouch, json),
-            new(VisitorFields.Mark, touch.Mark),
-        };
-        AddIfPresent(fields, VisitorFields.Ip, touch.Ip);
-        AddIfPresent(fields, VisitorFields.UserAgent, touch.UserAgent);
-        AddIfPresent(fields, VisitorFields.AcceptLanguage, touch.AcceptLanguage);
-        AddIfPresent(fields, VisitorFields.Ttp, touch.Ttp);
-        AddIfPresent(fields, VisitorFields.GaClientId, touch.GaClientId);
-        AddIfPresent(fields, VisitorFields.InviteeUuid, record.InviteeUuid);
-        if (touch.Ttclid is not null)
-        {
-            fields.Add(new(VisitorFields.ClickTtclid, touch.Ttclid));
-            fields.Add(new(VisitorFields.ClickAt, touch.At.ToString(CultureInfo.InvariantCulture)));
-            fields.Add(new(VisitorFields.ClickUrl, touch.Url ?? ""));
-            fields.Add(new(VisitorFields.ClickReferrer, touch.Referrer ?? ""));
-        }
-
-        pending.Add(batch.HashSetAsync(visitor, [.. fields]));
+        pending.Add(CaptureScript.QueueAsync(batch, keys, record, capture.MaxTouches));
         if (record.EmailHash is not null)
         {
             // Atomic add to the set the worker also adds to (VisitorContactHashes: never a read-merge-write).
@@ -200,19 +183,6 @@ internal sealed partial class CaptureWriter(
         if (record.InviteeUuid is not null)
         {
             pending.Add(batch.StringSetAsync(keys.InviteeLink(record.InviteeUuid), record.VisitorId, record.Retention));
-        }
-
-        pending.Add(batch.ListLeftPushAsync(touches, json));
-        pending.Add(batch.ListTrimAsync(touches, 0, capture.MaxTouches - 1));
-        pending.Add(batch.KeyExpireAsync(visitor, record.Retention));
-        pending.Add(batch.KeyExpireAsync(touches, record.Retention));
-    }
-
-    private static void AddIfPresent(List<HashEntry> fields, string name, string? value)
-    {
-        if (value is not null)
-        {
-            fields.Add(new(name, value));
         }
     }
 

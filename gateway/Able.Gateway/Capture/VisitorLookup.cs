@@ -8,8 +8,8 @@ namespace Able.Gateway.Capture;
 internal static class VisitorLookup
 {
     /// <summary>
-    /// <c>GET /visitors/{id}</c> on the management port: the visitor hash and its touches as stored in Redis,
-    /// for operators checking that capture works. 404 when unknown, 400 for an id that is not well-formed.
+    /// <c>GET /visitors/{id}</c> on the management port: the visitor hash as stored in Redis and every touch kept,
+    /// newest first (the touches list, then the first touch from the hash), for operators checking that capture works. 404 when unknown, 400 for an id that is not well-formed.
     /// </summary>
     public static IEndpointRouteBuilder MapVisitorLookup(this IEndpointRouteBuilder endpoints)
     {
@@ -21,18 +21,27 @@ internal static class VisitorLookup
             }
 
             var database = redis.GetDatabase();
-            var fields = await database.HashGetAllAsync(keys.Visitor(id));
-            if (fields.Length == 0)
+            var hash = database.HashGetAllAsync(keys.Visitor(id));
+            var later = database.ListRangeAsync(keys.VisitorTouches(id));
+            var fields = (await hash).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
+            var laterTouches = await later;
+            if (fields.Count == 0)
             {
                 return Results.Text($"No visitor {id} in Redis (never captured, or expired).\n", statusCode: StatusCodes.Status404NotFound);
             }
 
-            var touches = await database.ListRangeAsync(keys.VisitorTouches(id));
+            // Newest first: the later touches as the list keeps them, then the first touch the hash keeps.
+            var touches = laterTouches.Select(t => t.ToString()).ToList();
+            if (fields.TryGetValue(VisitorFields.FirstTouch, out var first))
+            {
+                touches.Add(first);
+            }
+
             return Results.Json(new Dictionary<string, object>
             {
                 ["key"] = keys.Visitor(id).ToString(),
-                ["fields"] = fields.ToDictionary(f => f.Name.ToString(), f => f.Value.ToString()),
-                ["touches"] = touches.Select(t => t.ToString()).ToArray(),
+                ["fields"] = fields,
+                ["touches"] = touches,
             });
         });
         return endpoints;

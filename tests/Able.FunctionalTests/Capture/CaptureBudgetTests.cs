@@ -57,9 +57,9 @@ public sealed class CaptureBudgetTests
         Assert.NotNull(otherId);
         Assert.Contains($"salesforce_uuid={otherId}", await other.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         // The queue is first in, first out: once the second address's visitor is in Redis, so is the whole flood.
-        var otherFields = await VisitorAsync(redis, config, otherId);
-        Assert.Equal("127.0.0.2", otherFields[VisitorFields.Ip]);
-        Assert.Equal("E.C.P.other", otherFields[VisitorFields.ClickTtclid]);
+        var otherProfile = await ProfileAsync(redis, config, otherId!);
+        Assert.Equal("127.0.0.2", otherProfile.Ip);
+        Assert.Equal("E.C.P.other", otherProfile.ClickTtclid);
 
         var stored = await StoredVisitorsAsync(redis, config);
         stored.Remove(otherId);
@@ -92,7 +92,7 @@ public sealed class CaptureBudgetTests
         var elapsed = clock.Elapsed;
         await WaitForSentinelFromSecondAddressAsync(redis, config, gateway);
 
-        var touches = await redis.Multiplexer.GetDatabase().ListLengthAsync(new RedisKeys(config.KeyPrefix).VisitorTouches(visitorId));
+        var touches = (await TouchesAsync(redis, config, visitorId)).Count;
         Assert.InRange(touches, CapturesPerVisitorPerMinute, CapturesPerVisitorPerMinute + AccruedSince(elapsed, CapturesPerVisitorPerMinute));
         var metrics = await gateway.Client.GetStringAsync(new Uri(gateway.ManagementBase, "/metrics"));
         Assert.Contains($"able_capture_dropped_total{{reason=\"budget\"}} {pages - touches}", metrics, StringComparison.Ordinal);

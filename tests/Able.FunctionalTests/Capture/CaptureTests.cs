@@ -46,28 +46,26 @@ public sealed class CaptureTests
         Assert.Equal(PhoneBrowser, seen.Headers["User-Agent"]);
 
         var fields = await VisitorAsync(redis, config, visitorId);
-        var first = VisitorTouch.FromJson(fields[VisitorFields.FirstTouch])!;
-        Assert.Equal(fields[VisitorFields.FirstTouch], fields[VisitorFields.LastTouch]);
+        var profile = await ProfileAsync(redis, config, visitorId);
+        var first = profile.FirstTouch!;
+        Assert.Same(first, profile.LastTouch);
         Assert.Equal("pageview", first.Kind);
         Assert.Equal("acme", first.Mark);
         Assert.Equal($"{gateway.PublicBase.GetLeftPart(UriPartial.Authority)}{Landing}", first.Url);
         Assert.Equal("https://www.tiktok.com/", first.Referrer);
-        Assert.Equal("127.0.0.1", first.Ip);
-        Assert.Equal(PhoneBrowser, first.UserAgent);
-        Assert.Equal("en-US", first.AcceptLanguage);
         Assert.Equal("E.C.P.click-one", first.Ttclid);
-        Assert.Equal("2pTTPvalue01", first.Ttp);
-        Assert.Equal("1234567890.1700000000", first.GaClientId);
         Assert.Equal(
             new Dictionary<string, string> { ["utm_source"] = "tiktok", ["utm_medium"] = "paid", ["utm_campaign"] = "spring", ["utm_term"] = "calls", ["utm_content"] = "video1" },
             first.Utm);
         Assert.Equal(new Dictionary<string, string> { ["gclid"] = "G-1", ["fbclid"] = "F-1" }, first.ClickIds);
         Assert.InRange(first.At, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
-        Assert.Equal("E.C.P.click-one", fields[VisitorFields.ClickTtclid]);
-        Assert.Equal(first.At.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[VisitorFields.ClickAt]);
-        Assert.Equal(first.Url, fields[VisitorFields.ClickUrl]);
-        Assert.Equal("https://www.tiktok.com/", fields[VisitorFields.ClickReferrer]);
+        // The visitor's own values are stored once, in the hash, not again in the touch.
+        Assert.Null(first.Ip);
+        Assert.Null(first.UserAgent);
+        Assert.Null(first.AcceptLanguage);
+        Assert.Null(first.Ttp);
+        Assert.Null(first.GaClientId);
         Assert.Equal("2pTTPvalue01", fields[VisitorFields.Ttp]);
         Assert.Equal("1234567890.1700000000", fields[VisitorFields.GaClientId]);
         Assert.Equal("127.0.0.1", fields[VisitorFields.Ip]);
@@ -75,14 +73,21 @@ public sealed class CaptureTests
         Assert.Equal("en-US", fields[VisitorFields.AcceptLanguage]);
         Assert.Equal("acme", fields[VisitorFields.Mark]);
 
+        // A click on the first touch is read from the first touch: no copy of it in click fields.
+        Assert.False(fields.ContainsKey(VisitorFields.ClickTtclid), "a first-touch click is not stored twice");
+        Assert.Equal("E.C.P.click-one", profile.ClickTtclid);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(first.At), profile.ClickAt);
+        Assert.Equal(first.Url, profile.ClickUrl);
+        Assert.Equal("https://www.tiktok.com/", profile.ClickReferrer);
+        Assert.Equal("127.0.0.1", profile.Ip);
+        Assert.Equal(PhoneBrowser, profile.UserAgent);
+
+        // One touch is one key: the touches list holds only later touches.
         var keys = new RedisKeys(config.KeyPrefix);
         var database = redis.Multiplexer.GetDatabase();
-        Assert.Equal(1, await database.ListLengthAsync(keys.VisitorTouches(visitorId)));
-        foreach (var key in new[] { keys.Visitor(visitorId), keys.VisitorTouches(visitorId) })
-        {
-            var ttl = await database.KeyTimeToLiveAsync(key);
-            Assert.InRange(ttl!.Value, TimeSpan.FromDays(29.9), TimeSpan.FromDays(30));
-        }
+        Assert.False(await database.KeyExistsAsync(keys.VisitorTouches(visitorId)));
+        var ttl = await database.KeyTimeToLiveAsync(keys.Visitor(visitorId));
+        Assert.InRange(ttl!.Value, TimeSpan.FromDays(29.9), TimeSpan.FromDays(30));
     }
 
     [Fact]
@@ -104,13 +109,17 @@ public sealed class CaptureTests
             Assert.Equal(visitorId, VisitorCookie(second)); // reused and refreshed
         }
 
-        var fields = await VisitorAsync(redis, config, visitorId, f => f[VisitorFields.ClickTtclid] == "E.C.P.click-two");
+        var fields = await VisitorAsync(redis, config, visitorId, f => f.GetValueOrDefault(VisitorFields.ClickTtclid) == "E.C.P.click-two");
         Assert.Equal(firstFields[VisitorFields.FirstTouch], fields[VisitorFields.FirstTouch]);
         Assert.Equal("E.C.P.click-one", VisitorTouch.FromJson(fields[VisitorFields.FirstTouch])!.Ttclid);
-        var last = VisitorTouch.FromJson(fields[VisitorFields.LastTouch])!;
+        var profile = await ProfileAsync(redis, config, visitorId);
+        var last = profile.LastTouch!;
         Assert.Equal("E.C.P.click-two", last.Ttclid);
         Assert.Equal("summer", last.Utm!["utm_campaign"]);
-        Assert.EndsWith("/offer?ttclid=E.C.P.click-two&utm_source=tiktok&utm_campaign=summer", fields[VisitorFields.ClickUrl], StringComparison.Ordinal);
+        Assert.Equal("E.C.P.click-two", profile.ClickTtclid);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(last.At), profile.ClickAt);
+        Assert.EndsWith("/offer?ttclid=E.C.P.click-two&utm_source=tiktok&utm_campaign=summer", profile.ClickUrl, StringComparison.Ordinal);
+        Assert.Equal("E.C.P.click-one", profile.FirstTouch!.Ttclid);
 
         // A later page without a click id updates the last touch but leaves the newest click alone.
         using (var third = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/pricing", $"able_vid={visitorId}")))
@@ -118,11 +127,12 @@ public sealed class CaptureTests
             Assert.Equal(HttpStatusCode.OK, third.StatusCode);
         }
 
-        fields = await VisitorAsync(redis, config, visitorId, f => VisitorTouch.FromJson(f[VisitorFields.LastTouch])!.Url!.EndsWith("/pricing", StringComparison.Ordinal));
-        Assert.Equal("E.C.P.click-two", fields[VisitorFields.ClickTtclid]);
-        Assert.Null(VisitorTouch.FromJson(fields[VisitorFields.LastTouch])!.Ttclid);
-        var keys = new RedisKeys(config.KeyPrefix);
-        Assert.Equal(3, await redis.Multiplexer.GetDatabase().ListLengthAsync(keys.VisitorTouches(visitorId)));
+        profile = await ProfileAsync(redis, config, visitorId, p => p.LastTouch!.Url!.EndsWith("/pricing", StringComparison.Ordinal));
+        Assert.Equal("E.C.P.click-two", profile.ClickTtclid);
+        Assert.Null(profile.LastTouch!.Ttclid);
+        Assert.Equal(
+            ["/pricing", "/offer", "/landing"],
+            (await TouchesAsync(redis, config, visitorId)).Select(t => new Uri(t.Url!).AbsolutePath));
     }
 
     [Fact]
@@ -141,9 +151,9 @@ public sealed class CaptureTests
             Assert.Equal(visitorId, VisitorCookie(response));
         }
 
-        await VisitorAsync(redis, config, visitorId, f => VisitorTouch.FromJson(f[VisitorFields.LastTouch])!.Url!.EndsWith("/page5", StringComparison.Ordinal));
-        var touches = await redis.Multiplexer.GetDatabase().ListRangeAsync(new RedisKeys(config.KeyPrefix).VisitorTouches(visitorId));
-        Assert.Equal(["/page5", "/page4", "/page3"], touches.Select(t => new Uri(VisitorTouch.FromJson(t)!.Url!).AbsolutePath));
+        await ProfileAsync(redis, config, visitorId, p => p.LastTouch!.Url!.EndsWith("/page5", StringComparison.Ordinal));
+        // The first touch always stays (it is the landing); the list keeps the newest of the later ones.
+        Assert.Equal(["/page5", "/page4", "/page1"], (await TouchesAsync(redis, config, visitorId)).Select(t => new Uri(t.Url!).AbsolutePath));
     }
 
     public static TheoryData<string, string?, string?> Refusals => new()
@@ -296,18 +306,17 @@ public sealed class CaptureTests
         }
 
         var emailHash = Able.Schema.Identity.ContactHashing.Sha256Hex("jane.doe@example.com");
-        // The writer pipelines several commands per capture; wait for the last of them, not just the first.
-        var fields = await VisitorAsync(redis, config, visitorId, f => f.ContainsKey(VisitorFields.EmailHashes) && f.ContainsKey(VisitorFields.LastTouch));
+        // The writer pipelines the capture script, then the email hash and the links; wait for the last of them.
+        var keys = new RedisKeys(config.KeyPrefix);
+        var database = redis.Multiplexer.GetDatabase();
+        Assert.True(await Eventually.TrueAsync(() => database.KeyExistsAsync(keys.InviteeLink("INV-0b7f-4e1a")), TimeSpan.FromSeconds(10)));
+        var fields = await VisitorAsync(redis, config, visitorId, f => f.ContainsKey(VisitorFields.EmailHashes));
         Assert.Equal("INV-0b7f-4e1a", fields[VisitorFields.InviteeUuid]);
         Assert.Equal(emailHash, fields[VisitorFields.EmailHashes]);
-        var touch = VisitorTouch.FromJson(fields[VisitorFields.LastTouch])!;
+        var touch = (await ProfileAsync(redis, config, visitorId)).LastTouch!;
         Assert.Equal("confirmation", touch.Kind);
         Assert.EndsWith("/thanks?assigned_to=Sam+Seller&event_type_uuid=ET-1&event_type_name=Intro&event_start_time=2026-12-01T10%3A00%3A00Z&utm_source=tiktok", touch.Url, StringComparison.Ordinal);
 
-        var keys = new RedisKeys(config.KeyPrefix);
-        var database = redis.Multiplexer.GetDatabase();
-        // The touches list is the last command the writer pipelines for a capture, after the identity links.
-        Assert.True(await Eventually.TrueAsync(() => database.KeyExistsAsync(keys.VisitorTouches(visitorId)), TimeSpan.FromSeconds(10)));
         Assert.Equal(visitorId, (string?)await database.StringGetAsync(keys.InviteeLink("INV-0b7f-4e1a")));
         Assert.Equal(visitorId, (string?)await database.StringGetAsync(keys.EmailLink(emailHash)));
         Assert.InRange((await database.KeyTimeToLiveAsync(keys.EmailLink(emailHash)))!.Value, TimeSpan.FromDays(44.9), TimeSpan.FromDays(45));
@@ -566,7 +575,7 @@ public sealed class CaptureTests
 
         var json = System.Text.Json.Nodes.JsonNode.Parse(await gateway.Client.GetStringAsync(new Uri(gateway.ManagementBase, $"/visitors/{visitorId}")))!;
         Assert.Equal(new RedisKeys(config.KeyPrefix).Visitor(visitorId).ToString(), (string?)json["key"]);
-        Assert.Equal("test123", (string?)json["fields"]![VisitorFields.ClickTtclid]);
+        Assert.Equal("test123", VisitorTouch.FromJson((string?)json["fields"]![VisitorFields.FirstTouch])!.Ttclid);
         Assert.Single(json["touches"]!.AsArray());
 
         using var unknown = await gateway.Client.GetAsync(new Uri(gateway.ManagementBase, $"/visitors/{VisitorId.New()}"));

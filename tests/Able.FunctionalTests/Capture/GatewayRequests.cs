@@ -36,22 +36,48 @@ public static class GatewayRequests
             .Select(c => c[(name.Length + 1)..c.IndexOf(';', StringComparison.Ordinal)])
             .SingleOrDefault();
 
-    /// <summary>The visitor hash once the background writer has written it (or empty after 10 s).</summary>
+    /// <summary>
+    /// The visitor hash once the background writer has written it (or empty after 10 s). A capture is one script, so
+    /// a hash that exists holds the whole capture.
+    /// </summary>
     public static async Task<Dictionary<string, string>> VisitorAsync(RedisTestServer redis, TestConfig config, string visitorId, Func<Dictionary<string, string>, bool>? until = null)
     {
         var key = new RedisKeys(config.KeyPrefix).Visitor(visitorId);
-        var touches = new RedisKeys(config.KeyPrefix).VisitorTouches(visitorId);
         var fields = new Dictionary<string, string>();
         await Eventually.TrueAsync(async () =>
         {
-            var database = redis.Multiplexer.GetDatabase();
-            var entries = await database.HashGetAllAsync(key);
+            var entries = await redis.Multiplexer.GetDatabase().HashGetAllAsync(key);
             fields = entries.ToDictionary(e => e.Name.ToString(), e => e.Value.ToString());
-            // The writer pipelines several commands per capture and pushes to the touches list last, so a
-            // visitor whose list exists has been written whole (for a first visit).
-            return fields.Count > 0 && await database.KeyExistsAsync(touches) && (until is null || until(fields));
+            return fields.Count > 0 && (until is null || until(fields));
         }, TimeSpan.FromSeconds(10));
         return fields;
+    }
+
+    /// <summary>The visitor as the worker reads it (<see cref="VisitorProfile"/>), once <paramref name="until"/> holds (or as it is after 10 s).</summary>
+    public static async Task<VisitorProfile> ProfileAsync(RedisTestServer redis, TestConfig config, string visitorId, Func<VisitorProfile, bool>? until = null)
+    {
+        var keys = new RedisKeys(config.KeyPrefix);
+        VisitorProfile? profile = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            profile = await VisitorProfile.ReadAsync(redis.Multiplexer.GetDatabase(), keys, visitorId);
+            return profile is not null && (until is null || until(profile));
+        }, TimeSpan.FromSeconds(10));
+        return profile ?? throw new Xunit.Sdk.XunitException($"visitor {visitorId} was not stored within 10 s");
+    }
+
+    /// <summary>Every touch kept for the visitor, newest first: the touches list, then the first touch.</summary>
+    public static async Task<List<VisitorTouch>> TouchesAsync(RedisTestServer redis, TestConfig config, string visitorId)
+    {
+        var keys = new RedisKeys(config.KeyPrefix);
+        var database = redis.Multiplexer.GetDatabase();
+        var touches = (await database.ListRangeAsync(keys.VisitorTouches(visitorId))).Select(t => VisitorTouch.FromJson(t)!).ToList();
+        if (VisitorTouch.FromJson(await database.HashGetAsync(keys.Visitor(visitorId), VisitorFields.FirstTouch)) is { } first)
+        {
+            touches.Add(first);
+        }
+
+        return touches;
     }
 
     /// <summary>Every key under the test's prefix with every value in it, as text (for "nothing raw stored" checks).</summary>
@@ -103,7 +129,7 @@ public static class GatewayRequests
         var keys = new RedisKeys(config.KeyPrefix);
         var stored = (await redis.KeysAsync(config.KeyPrefix)).Order(StringComparer.Ordinal).ToList();
         Assert.True(
-            stored.SequenceEqual(new[] { keys.Visitor(sentinel).ToString(), keys.VisitorTouches(sentinel).ToString() }.Order(StringComparer.Ordinal)),
+            stored.SequenceEqual([keys.Visitor(sentinel).ToString()]),
             $"{why}: expected only the sentinel's keys, found {string.Join(", ", stored)}");
     }
 }

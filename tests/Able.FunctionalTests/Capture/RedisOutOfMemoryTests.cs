@@ -70,7 +70,7 @@ public sealed class RedisOutOfMemoryTests
         await server.FlushAllDatabasesAsync();
         using var after = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/landing?ttclid=E.C.P.after"));
         var afterId = VisitorCookie(after)!;
-        Assert.True(await Eventually.TrueAsync(() => database.KeyExistsAsync(new RedisKeys(config.KeyPrefix).VisitorTouches(afterId)), TimeSpan.FromSeconds(10)));
+        Assert.True(await Eventually.TrueAsync(() => database.KeyExistsAsync(new RedisKeys(config.KeyPrefix).Visitor(afterId)), TimeSpan.FromSeconds(10)));
     }
 
     private static async Task<List<string>> KeysAsync(ConnectionMultiplexer redis, string prefix)

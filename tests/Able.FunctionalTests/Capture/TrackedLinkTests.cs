@@ -38,10 +38,9 @@ public sealed class TrackedLinkTests
         Assert.Contains("no-store", response.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
         Assert.Empty(origin.Requests);
 
-        var fields = await VisitorAsync(redis, config, visitorId);
-        var touch = VisitorTouch.FromJson(fields[VisitorFields.LastTouch])!;
-        Assert.Equal("link", touch.Kind);
-        Assert.Equal("E.C.P.bio", fields[VisitorFields.ClickTtclid]);
+        var profile = await ProfileAsync(redis, config, visitorId);
+        Assert.Equal("link", profile.LastTouch!.Kind);
+        Assert.Equal("E.C.P.bio", profile.ClickTtclid);
     }
 
     [Fact]

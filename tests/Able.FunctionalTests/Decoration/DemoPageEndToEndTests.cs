@@ -44,10 +44,10 @@ public sealed partial class DemoPageEndToEndTests
         // The popup and inline embed carry the same visitor.
         Assert.Equal(3, Regex.Count(html, $"salesforce_uuid={carried}"));
 
-        var visitor = new RedisKeys(config.KeyPrefix).Visitor(carried);
+        var keys = new RedisKeys(config.KeyPrefix);
         var database = redis.Multiplexer.GetDatabase();
         var stored = await Eventually.TrueAsync(
-            async () => await database.HashGetAsync(visitor, VisitorFields.ClickTtclid) == ttclid,
+            async () => (await VisitorProfile.ReadAsync(database, keys, carried))?.ClickTtclid == ttclid,
             TimeSpan.FromSeconds(10));
         Assert.True(stored, $"Redis has no visitor {carried} holding ttclid {ttclid}");
     }

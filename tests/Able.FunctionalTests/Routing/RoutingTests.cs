@@ -81,9 +81,9 @@ public sealed class RoutingTests
         Assert.Equal("https", seen.Headers["X-Forwarded-Proto"]);
         Assert.Equal("book.acme.test", seen.Headers["X-Forwarded-Host"]);
 
-        var touch = Able.Schema.Visitors.VisitorTouch.FromJson((await VisitorAsync(redis, config, VisitorCookie(response)!))["first"])!;
-        Assert.StartsWith("https://", touch.Url, StringComparison.Ordinal);
-        Assert.Equal("203.0.113.9", touch.Ip);
+        var visitor = await ProfileAsync(redis, config, VisitorCookie(response)!);
+        Assert.StartsWith("https://", visitor.FirstTouch!.Url, StringComparison.Ordinal);
+        Assert.Equal("203.0.113.9", visitor.Ip);
     }
 
     [Fact]

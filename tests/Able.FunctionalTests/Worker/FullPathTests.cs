@@ -124,7 +124,7 @@ public sealed partial class FullPathTests
         Assert.Equal(cookieVisitor, vid);
         var db = env.Redis.Multiplexer.GetDatabase();
         Assert.True(await Eventually.TrueAsync(async () =>
-            await db.HashGetAsync(keys.Visitor(vid), Schema.Visitors.VisitorFields.ClickTtclid) == ttclid, Within));
+            (await Schema.Visitors.VisitorProfile.ReadAsync(db, keys, vid))?.ClickTtclid == ttclid, Within));
         return vid;
     }
 
