@@ -10,6 +10,7 @@ internal static class EventIds
     public const int CaptureWriteRecovered = 3002;
     public const int CaptureShutdownDropped = 3003;
     public const int CaptureWriteRejected = 3004;
+    public const int CaptureLargeEncoding = 3005;
 
     public const int BodyOnBodilessMethodRefused = 4001;
 

@@ -127,7 +127,6 @@ public static class WorkerTestData
         var touch = new Able.Schema.Visitors.VisitorTouch
         {
             Kind = "pageview",
-            Mark = "acme",
             At = clickAt.ToUnixTimeMilliseconds(),
             Url = url,
             Referrer = "https://www.tiktok.com/",

@@ -11,12 +11,21 @@ namespace Able.Schema.Visitors;
 /// </summary>
 public sealed record VisitorTouch
 {
-    /// <summary>pageview, link, or confirmation.</summary>
-    public required string Kind { get; init; }
+    /// <summary>pageview (the default), link, or confirmation.</summary>
+    [JsonIgnore]
+    public string Kind { get; init; } = PageView;
 
-    /// <summary>The funnel's mark (stored as <c>funnel</c>).</summary>
-    [JsonPropertyName("funnel")]
-    public required string Mark { get; init; }
+    /// <summary>The most common kind, which a stored touch leaves out (<see cref="StoredKind"/>).</summary>
+    public const string PageView = "pageview";
+
+    /// <summary><see cref="Kind"/> as stored: omitted for a page view, the most common kind, to keep visitor hashes small.</summary>
+    [JsonInclude]
+    [JsonPropertyName("kind")]
+    internal string? StoredKind
+    {
+        get => Kind == PageView ? null : Kind;
+        init => Kind = value ?? PageView;
+    }
 
     /// <summary>Unix milliseconds, UTC.</summary>
     public required long At { get; init; }
@@ -45,13 +54,58 @@ public sealed record VisitorTouch
     /// <summary>Other click ids (gclid, gbraid, wbraid, fbclid, msclkid), kept for future destinations.</summary>
     public Dictionary<string, string>? ClickIds { get; init; }
 
-    public string ToJson() => JsonSerializer.Serialize(this, VisitorJsonContext.Default.VisitorTouch);
+    public string ToJson() => JsonSerializer.Serialize(this, StoredJson.VisitorTouch);
 
     /// <summary>The same JSON as UTF-8 bytes, as Redis stores it (no intermediate string).</summary>
-    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, VisitorJsonContext.Default.VisitorTouch);
+    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, StoredJson.VisitorTouch);
 
-    public static VisitorTouch? FromJson(string? json) =>
-        string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize(json, VisitorJsonContext.Default.VisitorTouch);
+    /// <summary>
+    /// The touch as the visitor hash and touches list keep it, each value once: without the values the hash holds per
+    /// visitor (ip, user agent, language, cookies), and without the ttclid, UTMs and click ids when they can be read
+    /// back from the stored URL (<see cref="TouchParameters"/>); when they cannot, they stay, and a touch that captured
+    /// none of them while its URL shows some keeps an empty <see cref="Utm"/> so that nothing is read back.
+    /// </summary>
+    public VisitorTouch ForStorage()
+    {
+        var perVisitorValuesOmitted = this with { Ip = null, UserAgent = null, AcceptLanguage = null, Ttp = null, GaClientId = null };
+        if (TouchParameters.AreInUrl(this))
+        {
+            return perVisitorValuesOmitted with { Ttclid = null, Utm = null, ClickIds = null };
+        }
+
+        return Ttclid is null && Utm is null && ClickIds is null ? perVisitorValuesOmitted with { Utm = [] } : perVisitorValuesOmitted;
+    }
+
+    /// <summary>
+    /// Reads a touch as stored; a touch stored without its ttclid, UTMs and click ids gets them back from its URL
+    /// (<see cref="ForStorage"/>). Throws <see cref="JsonException"/> for JSON that is not a touch.
+    /// </summary>
+    public static VisitorTouch? FromJson(string? json)
+    {
+        if (string.IsNullOrEmpty(json) || JsonSerializer.Deserialize(json, StoredJson.VisitorTouch) is not { } touch)
+        {
+            return null;
+        }
+
+        if (touch.Ttclid is null && touch.Utm is null && touch.ClickIds is null)
+        {
+            var (ttclid, utm, clickIds) = TouchParameters.FromUrl(touch.Url);
+            return touch with { Ttclid = ttclid, Utm = utm, ClickIds = clickIds };
+        }
+
+        return touch.Utm is { Count: 0 } ? touch with { Utm = null } : touch;
+    }
+
+    /// <summary>
+    /// Stored JSON escapes only what JSON requires ('&amp;' in a URL stays '&amp;', not <c>\u0026</c>): it is kept in
+    /// Redis and never written into HTML; the management API encodes it again as any string it returns.
+    /// </summary>
+    private static readonly VisitorJsonContext StoredJson = new(new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 }
 
 /// <summary>

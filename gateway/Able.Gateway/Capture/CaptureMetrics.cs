@@ -39,7 +39,7 @@ internal sealed class CaptureMetrics(IMetricFactory metrics)
     {
         foreach (var kind in record.Kinds())
         {
-            captures.WithLabels(record.Touch.Mark, kind).Inc();
+            captures.WithLabels(record.Mark, kind).Inc();
         }
     }
 

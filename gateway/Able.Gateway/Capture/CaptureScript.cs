@@ -50,7 +50,7 @@ internal static class CaptureScript
         var touch = record.Touch;
         var arguments = new List<RedisValue>(FixedArguments + 14)
         {
-            StoredTouch(touch).ToUtf8Json(),
+            touch.ForStorage().ToUtf8Json(),
             (long)record.Retention.TotalMilliseconds,
             maxTouches - 1,
             touch.Ttclid ?? "",
@@ -58,7 +58,7 @@ internal static class CaptureScript
             touch.Url ?? "",
             touch.Referrer ?? "",
             VisitorFields.Mark,
-            touch.Mark,
+            record.Mark,
         };
         AddIfPresent(arguments, VisitorFields.Ip, touch.Ip);
         AddIfPresent(arguments, VisitorFields.UserAgent, touch.UserAgent);
@@ -68,10 +68,6 @@ internal static class CaptureScript
         AddIfPresent(arguments, VisitorFields.InviteeUuid, record.InviteeUuid);
         return redis.ScriptEvaluateAsync(Source, [keys.Visitor(record.VisitorId), keys.VisitorTouches(record.VisitorId)], [.. arguments]);
     }
-
-    /// <summary>The touch as the list and the first-touch field keep it: without the values the hash holds once per visitor.</summary>
-    public static VisitorTouch StoredTouch(VisitorTouch touch) =>
-        touch with { Ip = null, UserAgent = null, AcceptLanguage = null, Ttp = null, GaClientId = null };
 
     private static void AddIfPresent(List<RedisValue> arguments, string name, string? value)
     {

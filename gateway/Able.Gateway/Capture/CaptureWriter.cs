@@ -32,6 +32,8 @@ internal sealed partial class CaptureWriter(
 
     private readonly CaptureOptions capture = options.Value.Gateway.Capture;
 
+    private bool encodingChecked;
+
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -168,6 +170,40 @@ internal sealed partial class CaptureWriter(
         {
             metrics.Written(record);
         }
+
+        if (!encodingChecked)
+        {
+            encodingChecked = true;
+            await CheckEncodingAsync(database, records[0]);
+        }
+    }
+
+    /// <summary>
+    /// Once per process: whether Redis keeps a visitor hash in its compact encoding (listpack), which needs
+    /// <c>hash-max-listpack-value</c> above the longest value (a user agent, the first touch); Redis's default of 64 bytes
+    /// stores each visitor in about twice the memory. Says so in the log; capture works either way.
+    /// </summary>
+    private async Task CheckEncodingAsync(IDatabase database, CaptureRecord record)
+    {
+        const int CompactEnough = 512;
+        if (record.Touch.UserAgent is { Length: > CompactEnough } || record.Touch.Url is { Length: > CompactEnough / 2 })
+        {
+            encodingChecked = false; // a visitor this large is in the large encoding anyway; ask about the next one
+            return;
+        }
+
+        try
+        {
+            var encoding = (string?)await database.ExecuteAsync("OBJECT", "ENCODING", keys.Visitor(record.VisitorId));
+            if (encoding == "hashtable")
+            {
+                LogLargeEncoding(logger);
+            }
+        }
+        catch (RedisException)
+        {
+            // OBJECT refused (a managed Redis may rename or disable it): nothing to say.
+        }
     }
 
     private void Queue(IBatch batch, CaptureRecord record, List<Task> pending)
@@ -195,6 +231,10 @@ internal sealed partial class CaptureWriter(
 
     [LoggerMessage(EventId = EventIds.CaptureWriteRecovered, Level = LogLevel.Information, Message = "Redis accepts captures again after {OutageSeconds:0.0} s; wrote the batch of {Count} that was waiting")]
     private static partial void LogRecovered(ILogger logger, int count, double outageSeconds);
+
+    [LoggerMessage(EventId = EventIds.CaptureLargeEncoding, Level = LogLevel.Warning,
+        Message = "Redis keeps visitor hashes in its large encoding (about twice the memory per visitor): set hash-max-listpack-value 1024 in the Redis configuration (README, \"Operations: sizing Redis\")")]
+    private static partial void LogLargeEncoding(ILogger logger);
 
     [LoggerMessage(EventId = EventIds.CaptureShutdownDropped, Level = LogLevel.Warning, Message = "Dropped {Count} captures still queued after the {Seconds} s shutdown flush")]
     private static partial void LogShutdownDropped(ILogger logger, int count, int seconds);

@@ -6,5 +6,5 @@ namespace Able.Gateway.Capture;
 /// </summary>
 public static class UtmNames
 {
-    public static readonly IReadOnlyList<string> All = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
+    public static IReadOnlyList<string> All => Able.Schema.Visitors.TouchParameters.UtmNames;
 }

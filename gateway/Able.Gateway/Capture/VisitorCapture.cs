@@ -19,8 +19,6 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
     public const string Link = "link";
     public const string Confirmation = "confirmation";
 
-    private static readonly string[] ClickIdNames = ["gclid", "gbraid", "wbraid", "fbclid", "msclkid"];
-
     /// <summary>
     /// Captures the request when consent allows it and returns the visitor attached to it; null when capture is
     /// off for this request (no cookie set, nothing stored): refused consent, or a new visitor over its client's
@@ -71,13 +69,12 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
         var touch = new VisitorTouch
         {
             Kind = kind,
-            Mark = funnel.Mark,
             At = time.GetUtcNow().ToUnixTimeMilliseconds(),
             Url = LandingUrl.Of(request, clientAddress.OriginalScheme(context)),
             Referrer = StoredUrl.Scrub(Header(request, HeaderNames.Referer, CaptureValue.MaxUrlLength)),
             Ip = client?.ToString(),
             UserAgent = Header(request, HeaderNames.UserAgent, CaptureValue.MaxUserAgentLength),
-            AcceptLanguage = Header(request, HeaderNames.AcceptLanguage, CaptureValue.MaxLanguageLength),
+            AcceptLanguage = PrimaryLanguage(Header(request, HeaderNames.AcceptLanguage, CaptureValue.MaxLanguageLength)),
             Ttclid = ClickId(request, "ttclid"),
             Ttp = Counted(CaptureValue.CleanToken(request.Cookies["_ttp"], CaptureValue.MaxCookieIdLength)),
             GaClientId = GaClientId.FromCookie(request.Cookies["_ga"]),
@@ -85,7 +82,7 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
             ClickIds = ReadClickIds(request),
         };
 
-        queue.TryEnqueue(new CaptureRecord(visitorId, touch, TimeSpan.FromDays(funnel.RetentionDays), inviteeUuid, emailHash));
+        queue.TryEnqueue(new CaptureRecord(visitorId, funnel.Mark, touch, TimeSpan.FromDays(funnel.RetentionDays), inviteeUuid, emailHash));
         return visitor;
     }
 
@@ -147,7 +144,7 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
     private Dictionary<string, string>? ReadClickIds(HttpRequest request)
     {
         Dictionary<string, string>? ids = null;
-        foreach (var name in ClickIdNames)
+        foreach (var name in TouchParameters.ClickIdNames)
         {
             if (ClickId(request, name) is { } value)
             {
@@ -180,6 +177,16 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
         }
 
         return value;
+    }
+
+    /// <summary>
+    /// The browser's first language (<c>en-US</c> of <c>en-US,en;q=0.9</c>): all TikTok's <c>locale</c> takes, so the rest of
+    /// the header is not stored; null for none or <c>*</c>.
+    /// </summary>
+    internal static string? PrimaryLanguage(string? acceptLanguage)
+    {
+        var first = acceptLanguage?.Split(',')[0].Split(';')[0].Trim();
+        return string.IsNullOrEmpty(first) || first == "*" ? null : first;
     }
 
     private static bool IsInviteeUuid(string value) =>

@@ -50,7 +50,7 @@ public sealed class CaptureTests
         var first = profile.FirstTouch!;
         Assert.Same(first, profile.LastTouch);
         Assert.Equal("pageview", first.Kind);
-        Assert.Equal("acme", first.Mark);
+        Assert.Equal("acme", profile.Mark);
         Assert.Equal($"{gateway.PublicBase.GetLeftPart(UriPartial.Authority)}{Landing}", first.Url);
         Assert.Equal("https://www.tiktok.com/", first.Referrer);
         Assert.Equal("E.C.P.click-one", first.Ttclid);

@@ -147,11 +147,10 @@ public sealed class ContactHashRaceTests
             var touch = new VisitorTouch
             {
                 Kind = "confirmation",
-                Mark = "acme",
                 At = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
                 Url = "https://book.example.com/thanks",
             };
-            Assert.True(queue.TryEnqueue(new CaptureRecord(vid, touch, TimeSpan.FromDays(30), EmailHash: emailHash)));
+            Assert.True(queue.TryEnqueue(new CaptureRecord(vid, "acme", touch, TimeSpan.FromDays(30), EmailHash: emailHash)));
         }
 
         public async ValueTask DisposeAsync()

@@ -56,15 +56,33 @@ public sealed class StoredJsonFormatTests
     {
         var touch = new VisitorTouch
         {
-            Kind = "pageview", Mark = "acme", At = 1, Url = "https://x/", Referrer = "https://r/", Ip = "1.2.3.4", UserAgent = "ua",
+            Kind = "link", At = 1, Url = "https://x/", Referrer = "https://r/", Ip = "1.2.3.4", UserAgent = "ua",
             AcceptLanguage = "de", Ttclid = "t", Ttp = "p", GaClientId = "1.2", Utm = new() { ["utm_source"] = "tiktok" },
             ClickIds = new() { ["gclid"] = "g" },
         };
 
         Assert.Equal(
-            "accept_language at click_ids funnel ga_client_id ip kind referrer ttclid ttp url user_agent utm",
+            "accept_language at click_ids ga_client_id ip kind referrer ttclid ttp url user_agent utm",
             Names(JsonNode.Parse(touch.ToJson())!.AsObject()));
         Assert.Equal(touch.ToJson(), VisitorTouch.FromJson(touch.ToJson())!.ToJson());
+    }
+
+    [Fact]
+    public void A_touch_stored_by_the_version_before_one_script_captures_still_reads()
+    {
+        // That version kept the funnel and the visitor's own values in every touch, and escaped '&' as \u0026.
+        const string stored = """
+            {"kind":"pageview","funnel":"acme","at":1764657600000,"url":"https://book.acme.test/?ttclid=E.C.P.1\u0026utm_source=tiktok",
+             "referrer":"https://www.tiktok.com/","ip":"203.0.113.7","user_agent":"Mozilla/5.0","ttclid":"E.C.P.1","utm":{"utm_source":"tiktok"}}
+            """;
+
+        var touch = VisitorTouch.FromJson(stored)!;
+
+        Assert.Equal("https://book.acme.test/?ttclid=E.C.P.1&utm_source=tiktok", touch.Url);
+        Assert.Equal("E.C.P.1", touch.Ttclid);
+        Assert.Equal("tiktok", touch.Utm!["utm_source"]);
+        Assert.Equal("203.0.113.7", touch.Ip);
+        Assert.Equal(1764657600000, touch.At);
     }
 
     [Fact]

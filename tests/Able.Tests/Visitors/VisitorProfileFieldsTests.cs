@@ -13,7 +13,7 @@ public sealed class VisitorProfileFieldsTests
 
     private static readonly VisitorTouch Landing = new()
     {
-        Kind = "pageview", Mark = "acme", At = 1_764_000_000_000, Url = "https://book.acme.test/?ttclid=E.C.P.one",
+        Kind = "pageview", At = 1_764_000_000_000, Url = "https://book.acme.test/?ttclid=E.C.P.one",
         Referrer = "https://www.tiktok.com/", Ttclid = "E.C.P.one",
     };
 

@@ -1,0 +1,94 @@
+namespace Able.Schema.Visitors;
+
+/// <summary>
+/// The ad parameters a touch captures from its landing URL's query (the TikTok click id, the UTMs, other platforms'
+/// click ids), read the way the gateway reads them: the first occurrence of a name, '+' as a space, percent-decoded,
+/// and cleaned (<see cref="CaptureValue"/>). A stored touch omits them when they can be read back from its stored URL
+/// like this, so each value is stored once (<see cref="VisitorTouch.FromJson"/> reads them back).
+/// </summary>
+public static class TouchParameters
+{
+    /// <summary>The UTM parameters, in the order they are written and appended to Calendly links.</summary>
+    public static readonly IReadOnlyList<string> UtmNames = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"];
+
+    /// <summary>Other platforms' click ids, kept for future destinations.</summary>
+    public static readonly IReadOnlyList<string> ClickIdNames = ["gclid", "gbraid", "wbraid", "fbclid", "msclkid"];
+
+    /// <summary>The ttclid, UTMs and click ids in <paramref name="url"/>'s query; nulls when it has none. Never throws.</summary>
+    public static (string? Ttclid, Dictionary<string, string>? Utm, Dictionary<string, string>? ClickIds) FromUrl(string? url)
+    {
+        var question = url?.IndexOf('?', StringComparison.Ordinal) ?? -1;
+        if (url is null || question < 0)
+        {
+            return (null, null, null);
+        }
+
+        string? ttclid = null;
+        Dictionary<string, string>? utm = null;
+        Dictionary<string, string>? clickIds = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pair in url[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = Decode(eq < 0 ? pair : pair[..eq]);
+            if (!seen.Add(name))
+            {
+                continue; // the first occurrence counts, as for the gateway's query reader
+            }
+
+            var value = eq < 0 ? "" : Decode(pair[(eq + 1)..]);
+            if (name == "ttclid")
+            {
+                ttclid = CaptureValue.CleanToken(value, CaptureValue.MaxIdLength).Value;
+            }
+            else if (UtmNames.Contains(name) && CaptureValue.CleanQueryValue(value, CaptureValue.MaxIdLength).Value is { } utmValue)
+            {
+                (utm ??= new(StringComparer.Ordinal))[name] = utmValue;
+            }
+            else if (ClickIdNames.Contains(name) && CaptureValue.CleanToken(value, CaptureValue.MaxIdLength).Value is { } clickId)
+            {
+                (clickIds ??= new(StringComparer.Ordinal))[name] = clickId;
+            }
+        }
+
+        return (ttclid, utm, clickIds);
+    }
+
+    /// <summary>Whether <paramref name="touch"/>'s ttclid, UTMs and click ids are exactly what <see cref="FromUrl"/> reads from its URL.</summary>
+    public static bool AreInUrl(VisitorTouch touch)
+    {
+        ArgumentNullException.ThrowIfNull(touch);
+        var (ttclid, utm, clickIds) = FromUrl(touch.Url);
+        return ttclid == touch.Ttclid && SameEntries(utm, touch.Utm) && SameEntries(clickIds, touch.ClickIds);
+    }
+
+    private static bool SameEntries(Dictionary<string, string>? read, Dictionary<string, string>? captured)
+    {
+        if ((read?.Count ?? 0) != (captured?.Count ?? 0))
+        {
+            return false;
+        }
+
+        foreach (var (name, value) in captured ?? [])
+        {
+            if (read is null || !read.TryGetValue(name, out var readValue) || readValue != value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Decode(string raw)
+    {
+        try
+        {
+            return Uri.UnescapeDataString(raw.Replace('+', ' '));
+        }
+        catch (UriFormatException)
+        {
+            return raw;
+        }
+    }
+}
