@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using Able.Gateway.Capture;
 
 namespace Able.Gateway.Decoration;
 
@@ -10,9 +12,10 @@ namespace Able.Gateway.Decoration;
 /// (<c>http(s)://[www.]calendly.com/...</c>, or the JSON-escaped <c>https:\/\/calendly.com\/...</c>) and ends
 /// where a character that cannot be part of it in any HTML, JavaScript or JSON context begins (quotes,
 /// whitespace, <c>&lt;</c>, <c>&gt;</c>, an entity such as <c>&amp;quot;</c>, an escape such as <c>\"</c>).
-/// Feed it chunks in order with <see cref="Write"/> and call <see cref="Complete"/> once at the end; the output is
-/// the same however the input was cut, because at most <see cref="MaxUrlLength"/> (+ a few) bytes that might still
-/// be a URL are held back between chunks.
+/// Feed it chunks in order with <see cref="Write"/> and call <see cref="Complete"/> once at the end (or
+/// <see cref="Abandon"/> when the document is cut short); the output is the same however the input was cut,
+/// because at most <see cref="MaxUrlLength"/> (+ a few) bytes that might still be a URL are held back between
+/// chunks, in a buffer rented from the shared pool only while there is something to hold back.
 /// </summary>
 public sealed class CalendlyUrlRewriter
 {
@@ -25,10 +28,19 @@ public sealed class CalendlyUrlRewriter
     /// <summary>Bytes looked at before a candidate: enough for a <c>\u0022</c> escape that opens a string.</summary>
     private const int HistoryLength = 6;
 
+    /// <summary>Size of the held-back buffer: the longest undecided tail.</summary>
+    private const int CarryCapacity = MaxUrlLength + MaxLookahead + 16;
+
     private static readonly string[] QuoteEntities = ["&quot;", "&apos;", "&lt;", "&gt;", "&#34;", "&#39;", "&#60;", "&#62;", "&#x22;", "&#x27;", "&#x3c;", "&#x3e;"];
 
+    /// <summary>The bytes <see cref="FindEnd"/> stops at: those that end a URL (<see cref="EndsUrl"/>), and escapes and entities.</summary>
+    private static readonly SearchValues<byte> UrlStops = SearchValues.Create(
+        [.. Enumerable.Range(0, 256).Select(b => (byte)b).Where(b => EndsUrl(b) || b is (byte)'\\' or (byte)'&')]);
+
     private readonly CalendlyLinkDecoration decoration;
-    private readonly byte[] carry = new byte[MaxUrlLength + MaxLookahead + 16];
+
+    /// <summary>The undecided tail held back from the last chunk (pooled; null while nothing is held back).</summary>
+    private byte[]? carry;
     private int carryLength;
 
     /// <summary>The last input bytes written out (at most <see cref="HistoryLength"/>): what precedes the held-back tail.</summary>
@@ -36,11 +48,18 @@ public sealed class CalendlyUrlRewriter
     private int historyLength;
     private bool completed;
 
+    /// <summary>What this visitor's URLs may get, encoded once at the first scheduling URL.</summary>
+    private Additions? additions;
+
     public CalendlyUrlRewriter(CalendlyLinkDecoration decoration)
     {
         ArgumentNullException.ThrowIfNull(decoration);
         this.decoration = decoration;
     }
+
+    /// <summary>For tests: decide every URL the general (allocating, <see cref="Uri"/>-based) way the fast path must agree with.</summary>
+    internal CalendlyUrlRewriter(CalendlyLinkDecoration decoration, bool referencePlanOnly)
+        : this(decoration) => ReferencePlanOnly = referencePlanOnly;
 
     /// <summary>Scheduling URLs that got the carrier parameter.</summary>
     public int DecoratedUrls { get; private set; }
@@ -57,6 +76,11 @@ public sealed class CalendlyUrlRewriter
     /// <summary>What happened to the document as a whole, for <c>able_html_rewrites_total{outcome}</c>.</summary>
     public string Outcome => DecoratedUrls > 0 ? "decorated" : AlreadySetUrls > 0 ? "already_set" : "none";
 
+    /// <summary>Whether a pooled buffer is held (for tests: none after <see cref="Complete"/> or <see cref="Abandon"/>).</summary>
+    internal bool HoldsPooledBuffer => carry is not null;
+
+    private bool ReferencePlanOnly { get; }
+
     /// <summary>Rewrites one chunk, writing everything that is decided to <paramref name="output"/>.</summary>
     public void Write(ReadOnlySpan<byte> chunk, Stream output)
     {
@@ -65,7 +89,7 @@ public sealed class CalendlyUrlRewriter
         BytesProcessed += chunk.Length;
         if (carryLength == 0)
         {
-            Keep(chunk, Scan(chunk, final: false, output));
+            Hold(chunk, Scan(chunk, final: false, output));
             return;
         }
 
@@ -77,7 +101,7 @@ public sealed class CalendlyUrlRewriter
             chunk.CopyTo(combined.AsSpan(carryLength));
             var data = combined.AsSpan(0, combinedLength);
             carryLength = 0;
-            Keep(data, Scan(data, final: false, output));
+            Hold(data, Scan(data, final: false, output));
         }
         finally
         {
@@ -85,7 +109,7 @@ public sealed class CalendlyUrlRewriter
         }
     }
 
-    /// <summary>Ends the document: whatever was held back is decided and written.</summary>
+    /// <summary>Ends the document: whatever was held back is decided and written, and the pooled buffers go back.</summary>
     public void Complete(Stream output)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -94,27 +118,63 @@ public sealed class CalendlyUrlRewriter
             return;
         }
 
-        completed = true;
         var data = carry.AsSpan(0, carryLength);
         var kept = Scan(data, final: true, output);
         System.Diagnostics.Debug.Assert(kept == data.Length, "nothing is held back at the end");
+        Abandon();
+    }
+
+    /// <summary>
+    /// Ends the document without writing what is held back (the response was cut short): returns the pooled buffer.
+    /// Idempotent; after it (or <see cref="Complete"/>) the rewriter takes no more chunks.
+    /// </summary>
+    public void Abandon()
+    {
+        completed = true;
         carryLength = 0;
+        if (carry is not null)
+        {
+            ArrayPool<byte>.Shared.Return(carry);
+            carry = null;
+        }
     }
 
     /// <summary>Rewrites a whole document at once (the reference the streaming path must equal).</summary>
-    public static byte[] RewriteAll(ReadOnlySpan<byte> document, CalendlyLinkDecoration decoration)
+    public static byte[] RewriteAll(ReadOnlySpan<byte> document, CalendlyLinkDecoration decoration) =>
+        RewriteAll(document, new CalendlyUrlRewriter(decoration));
+
+    internal static byte[] RewriteAll(ReadOnlySpan<byte> document, CalendlyUrlRewriter rewriter)
     {
         using var output = new MemoryStream(document.Length + 256);
-        var rewriter = new CalendlyUrlRewriter(decoration);
         rewriter.Write(document, output);
         rewriter.Complete(output);
         return output.ToArray();
     }
 
-    private void Keep(ReadOnlySpan<byte> data, int keepFrom)
+    /// <summary>Remembers what was written of <paramref name="data"/> (up to <paramref name="keepFrom"/>) and holds back the rest.</summary>
+    private void Hold(ReadOnlySpan<byte> data, int keepFrom)
     {
+        var written = data[..keepFrom];
+        if (written.Length >= HistoryLength)
+        {
+            written[^HistoryLength..].CopyTo(history);
+            historyLength = HistoryLength;
+        }
+        else
+        {
+            var keep = Math.Min(historyLength, HistoryLength - written.Length);
+            history.AsSpan(historyLength - keep, keep).CopyTo(history);
+            written.CopyTo(history.AsSpan(keep));
+            historyLength = keep + written.Length;
+        }
+
         var tail = data[keepFrom..];
-        tail.CopyTo(carry);
+        if (!tail.IsEmpty)
+        {
+            carry ??= ArrayPool<byte>.Shared.Rent(CarryCapacity);
+            tail.CopyTo(carry);
+        }
+
         carryLength = tail.Length;
     }
 
@@ -123,70 +183,48 @@ public sealed class CalendlyUrlRewriter
     {
         var emitted = 0;
         var searchFrom = 0;
-        // What came before data[0], as it was when this scan began (Emit moves the history on as it goes).
-        Span<byte> before = stackalloc byte[HistoryLength];
-        history.AsSpan(0, historyLength).CopyTo(before);
-        before = before[..historyLength];
-        for (;;)
+        while (true)
         {
             var found = data[searchFrom..].IndexOfAny((byte)'h', (byte)'H');
             if (found < 0)
             {
-                Emit(data, emitted, data.Length, output);
+                Emit(data[emitted..], output);
                 return data.Length;
             }
 
             var start = searchFrom + found;
-            if (!StartsToken(data, start, before))
+            searchFrom = start + 1;
+            var candidate = Match(data[start..], final);
+            if (candidate.Result == MatchResult.No || !StartsToken(data, start))
             {
-                searchFrom = start + 1;
                 continue;
             }
 
-            var candidate = Match(data[start..], final);
             if (candidate.Result == MatchResult.NeedMore)
             {
-                Emit(data, emitted, start, output);
+                Emit(data[emitted..start], output);
                 return start;
             }
 
-            var plan = candidate.Result == MatchResult.Yes ? Plan(data.Slice(start, candidate.Length)) : UrlPlan.NotScheduling;
-            if (!plan.IsScheduling)
+            var url = data.Slice(start, candidate.Length);
+            if (!Plan(url, candidate.PathStart, out var insertAt, out var insertion))
             {
-                searchFrom = start + 1;
                 continue;
             }
 
             // A scheduling URL is consumed whole, decorated or not, so nothing inside it is matched again.
-            Emit(data, emitted, start + plan.InsertAt, output);
-            if (plan.Insertion.Length > 0)
-            {
-                output.Write(plan.Insertion);
-            }
-
-            Emit(data, start + plan.InsertAt, start + candidate.Length, output);
+            Emit(data[emitted..(start + insertAt)], output);
+            Emit(insertion, output);
+            Emit(url[insertAt..], output);
             emitted = searchFrom = start + candidate.Length;
         }
     }
 
-    private void Emit(ReadOnlySpan<byte> data, int from, int to, Stream output)
+    private static void Emit(ReadOnlySpan<byte> bytes, Stream output)
     {
-        if (to > from)
+        if (!bytes.IsEmpty)
         {
-            output.Write(data[from..to]);
-            var written = data[from..to];
-            if (written.Length >= HistoryLength)
-            {
-                written[^HistoryLength..].CopyTo(history);
-                historyLength = HistoryLength;
-            }
-            else
-            {
-                var keep = Math.Min(historyLength, HistoryLength - written.Length);
-                history.AsSpan(historyLength - keep, keep).CopyTo(history);
-                written.CopyTo(history.AsSpan(keep));
-                historyLength = keep + written.Length;
-            }
+            output.Write(bytes);
         }
     }
 
@@ -194,33 +232,27 @@ public sealed class CalendlyUrlRewriter
     /// A URL starts a token: it does not continue a word ("xhttps://..." is not a URL), except right after a
     /// <c>\uXXXX</c> escape, which in JSON or JavaScript can be the quote that opens the string.
     /// </summary>
-    private static bool StartsToken(ReadOnlySpan<byte> data, int start, ReadOnlySpan<byte> history)
+    private bool StartsToken(ReadOnlySpan<byte> data, int start)
     {
-        int ByteBefore(ReadOnlySpan<byte> data, int back, ReadOnlySpan<byte> history) =>
-            start - back >= 0 ? data[start - back]
-            : history.Length - (back - start) >= 0 ? history[history.Length - (back - start)]
-            : -1;
-
-        var previous = ByteBefore(data, 1, history);
-        if (previous < 0 || !char.IsAsciiLetterOrDigit((char)previous))
-        {
-            return true;
-        }
-
-        Span<byte> escape = stackalloc byte[HistoryLength];
-        for (var back = HistoryLength; back >= 1; back--)
-        {
-            var b = ByteBefore(data, back, history);
-            if (b < 0)
-            {
-                return false;
-            }
-
-            escape[HistoryLength - back] = (byte)b;
-        }
-
-        return escape[0] == '\\' && escape[1] == 'u' && TryHex(escape[2..], out _);
+        var previous = ByteBefore(data, start, 1);
+        return previous < 0 || !char.IsAsciiLetterOrDigit((char)previous)
+            || (ByteBefore(data, start, 6) == '\\' && ByteBefore(data, start, 5) == 'u' && IsHex(ByteBefore(data, start, 4))
+                && IsHex(ByteBefore(data, start, 3)) && IsHex(ByteBefore(data, start, 2)) && IsHex(previous));
     }
+
+    /// <summary>The byte <paramref name="back"/> places before <c>data[start]</c>, looking into what was written before; -1 before the document.</summary>
+    private int ByteBefore(ReadOnlySpan<byte> data, int start, int back)
+    {
+        if (back <= start)
+        {
+            return data[start - back];
+        }
+
+        var inHistory = historyLength - (back - start);
+        return inHistory >= 0 ? history[inHistory] : -1;
+    }
+
+    private static bool IsHex(int b) => b is (>= '0' and <= '9') or (>= 'a' and <= 'f') or (>= 'A' and <= 'F');
 
     private enum MatchResult
     {
@@ -238,30 +270,20 @@ public sealed class CalendlyUrlRewriter
         var prefix = MatchPrefix(s, out var pathStart);
         if (prefix != MatchResult.Yes)
         {
-            return new Candidate(Settle(prefix, final), 0);
+            return new Candidate(Settle(prefix, final), 0, 0);
         }
 
         var end = FindEnd(s, pathStart, final, out var pathEnd);
         if (end != MatchResult.Yes)
         {
-            return new Candidate(end, 0);
+            return new Candidate(end, 0, 0);
         }
 
-        return new Candidate(MatchResult.Yes, TrimSentencePunctuation(s[..pathEnd], pathStart));
+        return new Candidate(MatchResult.Yes, TrimSentencePunctuation(s[..pathEnd], pathStart), pathStart);
     }
 
-    /// <summary>What <see cref="Match"/> found: whether a scheduling URL starts here, and its length when it does.</summary>
-    private readonly record struct Candidate(MatchResult Result, int Length);
-
-    /// <summary>
-    /// What <see cref="Plan"/> decided for a candidate: whether it is a scheduling URL, where its parameters go and
-    /// the bytes to insert there.
-    /// </summary>
-    private readonly record struct UrlPlan(bool IsScheduling, int InsertAt, byte[] Insertion)
-    {
-        // A property, not a static field: Stryker.NET wraps static initialisers in a call it cannot type for new(...).
-        public static UrlPlan NotScheduling => new(false, 0, []);
-    }
+    /// <summary>What <see cref="Match"/> found: whether a scheduling URL starts here, its length and where its path starts.</summary>
+    private readonly record struct Candidate(MatchResult Result, int Length, int PathStart);
 
     /// <summary>
     /// The fixed start of a scheduling URL, through the slash that opens its path: <c>http(s)://</c> (or
@@ -339,6 +361,15 @@ public sealed class CalendlyUrlRewriter
                 return final ? MatchResult.Yes : MatchResult.NeedMore;
             }
 
+            // Jump to the next byte that may end the URL or start an escape or entity (none past MaxUrlLength).
+            var next = s[end..Math.Min(s.Length, MaxUrlLength)].IndexOfAny(UrlStops);
+            if (next < 0)
+            {
+                end = Math.Min(s.Length, MaxUrlLength);
+                continue;
+            }
+
+            end += next;
             var b = s[end];
             if (b == '\\')
             {
@@ -494,17 +525,206 @@ public sealed class CalendlyUrlRewriter
         return end;
     }
 
+
     /// <summary>
-    /// For a candidate URL: not scheduling when it is not a scheduling URL after all; otherwise where the parameters
-    /// go (before the fragment) and the bytes to insert there (empty when the URL already has everything).
+    /// For a candidate URL (whose path starts at <paramref name="pathStart"/>): false when it is not a scheduling URL
+    /// after all; otherwise where the parameters go (before the fragment) and the bytes to insert there (empty when
+    /// the URL already has everything). The usual URL (an ASCII path of letters, digits, <c>-_~/</c>, a query whose
+    /// names need no percent-decoding) is decided on its bytes without allocating; any other goes the general way.
     /// </summary>
-    private UrlPlan Plan(ReadOnlySpan<byte> url)
+    private bool Plan(ReadOnlySpan<byte> url, int pathStart, out int insertAt, out ReadOnlySpan<byte> insertion)
     {
+        var fragmentAt = url.IndexOf((byte)'#');
+        insertAt = fragmentAt < 0 ? url.Length : fragmentAt;
+        insertion = default;
+        var path = ReferencePlanOnly || url.ContainsAnyExceptInRange((byte)0, (byte)0x7F) ? PathKind.Unusual : PathOf(url, pathStart);
+        if (path == PathKind.None)
+        {
+            return false;
+        }
+
+        additions ??= new Additions(decoration);
+        var queryAt = url[..insertAt].IndexOf((byte)'?');
+        var rawQuery = queryAt < 0 ? default : url[(queryAt + 1)..insertAt];
+        if (path == PathKind.Unusual || !ScanQuery(rawQuery, additions.Names, out var present, out var openEnded))
+        {
+            return ReferencePlan(url, out insertAt, out insertion);
+        }
+
+        if ((present & 1) != 0)
+        {
+            AlreadySetUrls++;
+        }
+        else
+        {
+            DecoratedUrls++;
+        }
+
+        var separator = SeparatorOf(rawQuery);
+        var lead = queryAt < 0 ? "?"u8 : openEnded ? default : separator;
+        insertion = additions.Compose(present, lead, separator);
+        return true;
+    }
+
+    private enum PathKind
+    {
+        /// <summary>The decoded path is empty: <c>calendly.com/</c> itself, not a scheduling page.</summary>
+        None,
+
+        /// <summary>A plain non-empty path: a scheduling URL.</summary>
+        Plain,
+
+        /// <summary>Dots, percent-escapes, other characters: left to <see cref="Uri"/> to normalise and decide.</summary>
+        Unusual,
+    }
+
+    /// <summary>The decoded path (to the first <c>?</c> or <c>#</c>, as <see cref="Uri"/> reads the unescaped URL), when it is plain or empty.</summary>
+    private static PathKind PathOf(ReadOnlySpan<byte> url, int pathStart)
+    {
+        var at = pathStart;
+        var length = 0;
+        while (at < url.Length)
+        {
+            var c = DecodeNext(url, ref at);
+            if (c is '?' or '#')
+            {
+                break;
+            }
+
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '~' or '/'))
+            {
+                return PathKind.Unusual;
+            }
+
+            length++;
+        }
+
+        return length > 0 ? PathKind.Plain : PathKind.None;
+    }
+
+    /// <summary>
+    /// Which of <paramref name="names"/> the query already has (bit i for names[i]), decoded as <see cref="Unescape"/>
+    /// then split on <c>&amp;</c> and <c>=</c>; <paramref name="openEnded"/> when the decoded query is empty or ends with a
+    /// separator. False when a name would need percent- or plus-decoding: the general way decides that URL.
+    /// </summary>
+    private static bool ScanQuery(ReadOnlySpan<byte> rawQuery, string[] names, out int present, out bool openEnded)
+    {
+        present = 0;
+        var all = (1 << names.Length) - 1;
+        var matching = all;
+        var nameLength = 0;
+        var pieceLength = 0;
+        var inName = true;
+        var last = '&';
+        var at = 0;
+        while (true)
+        {
+            var end = at >= rawQuery.Length;
+            var c = end ? '&' : DecodeNext(rawQuery, ref at);
+            if (c == '&')
+            {
+                if (pieceLength > 0)
+                {
+                    for (var i = 0; i < names.Length; i++)
+                    {
+                        present |= (matching >> i & 1) != 0 && names[i].Length == nameLength ? 1 << i : 0;
+                    }
+                }
+
+                if (end)
+                {
+                    openEnded = last == '&';
+                    return true;
+                }
+
+                matching = all;
+                nameLength = pieceLength = 0;
+                inName = true;
+            }
+            else
+            {
+                pieceLength++;
+                if (inName && c == '=')
+                {
+                    inName = false;
+                }
+                else if (inName)
+                {
+                    if (c is '%' or '+')
+                    {
+                        openEnded = false;
+                        return false;
+                    }
+
+                    for (var i = 0; matching != 0 && i < names.Length; i++)
+                    {
+                        matching &= nameLength < names[i].Length && names[i][nameLength] == c ? all : ~(1 << i);
+                    }
+
+                    nameLength++;
+                }
+            }
+
+            last = c;
+        }
+    }
+
+    /// <summary>
+    /// The next character of <paramref name="s"/> as <see cref="Unescape"/> decodes it (<c>\/</c>, <c>\uXXXX</c>,
+    /// <c>&amp;amp;</c>, <c>&amp;#38;</c>; any other byte is itself), moving <paramref name="at"/> past it.
+    /// </summary>
+    private static char DecodeNext(ReadOnlySpan<byte> s, ref int at)
+    {
+        var b = s[at];
+        if (b is not ((byte)'\\' or (byte)'&'))
+        {
+            at++;
+            return (char)b;
+        }
+
+        var rest = s[at..];
+        if (rest.StartsWith("\\/"u8))
+        {
+            at += 2;
+            return '/';
+        }
+
+        if (rest.Length >= 6 && rest[1] == 'u' && rest[0] == '\\' && TryHex(rest.Slice(2, 4), out var code))
+        {
+            at += 6;
+            return (char)code;
+        }
+
+        if (rest.Length >= 5 && rest[0] == '&' && ((Lower(rest[1]) == 'a' && Lower(rest[2]) == 'm' && Lower(rest[3]) == 'p') || rest[1..4].SequenceEqual("#38"u8)) && rest[4] == ';')
+        {
+            at += 5;
+            return '&';
+        }
+
+        at++;
+        return (char)rest[0];
+    }
+
+    /// <summary>How the URL's own query separates parameters, so appended ones match (HTML entity, JSON escape or plain).</summary>
+    private static ReadOnlySpan<byte> SeparatorOf(ReadOnlySpan<byte> rawQuery) =>
+        rawQuery.IndexOf("&amp;"u8) >= 0 || rawQuery.IndexOf("&AMP;"u8) >= 0 ? "&amp;"u8
+        : rawQuery.IndexOf("\\u0026"u8) >= 0 ? "\\u0026"u8
+        : "&"u8;
+
+    /// <summary>
+    /// The general way, on text: <see cref="CalendlyLinkDecoration.IsSchedulingUrl"/> on the unescaped URL, then the
+    /// query's decoded names. Allocates; taken only by URLs the byte path does not decide (and by tests, to check it).
+    /// </summary>
+    private bool ReferencePlan(ReadOnlySpan<byte> url, out int insertAt, out ReadOnlySpan<byte> insertion)
+    {
+        insertAt = 0;
+        insertion = default;
+
         // Latin-1 maps each byte to one char, so positions in the text are positions in the bytes.
         var text = Encoding.Latin1.GetString(url);
         if (!CalendlyLinkDecoration.IsSchedulingUrl(Unescape(text)))
         {
-            return UrlPlan.NotScheduling;
+            return false;
         }
 
         var plan = QueryInsertion.Of(text);
@@ -521,13 +741,88 @@ public sealed class CalendlyUrlRewriter
         }
 
         var added = decoration.ParametersToAdd(names);
-        byte[] insertion = [];
         if (added.Count > 0)
         {
             insertion = Encoding.ASCII.GetBytes(plan.Text(added, SeparatorOf(rawQuery), query));
         }
 
-        return new UrlPlan(true, plan.At, insertion);
+        insertAt = plan.At;
+        return true;
+    }
+
+    /// <summary>
+    /// The parameters a URL may get from this visitor, in <see cref="CalendlyLinkDecoration.ParametersToAdd"/>'s order
+    /// (the carrier, then each UTM the visitor has), each encoded once as <c>name=value</c>, and a buffer to join them in.
+    /// </summary>
+    private sealed class Additions
+    {
+        private readonly byte[][] pieces;
+        private readonly byte[] joined;
+
+        public Additions(CalendlyLinkDecoration decoration)
+        {
+            var count = 1;
+            foreach (var name in UtmNames.All)
+            {
+                count += Adds(decoration, name, out _) ? 1 : 0;
+            }
+
+            Names = new string[count];
+            pieces = new byte[count][];
+            Names[0] = decoration.CarrierParam;
+            pieces[0] = Piece(decoration.CarrierParam, decoration.VisitorId);
+            var length = pieces[0].Length;
+            var next = 1;
+            foreach (var name in UtmNames.All)
+            {
+                if (Adds(decoration, name, out var value))
+                {
+                    Names[next] = name;
+                    pieces[next] = Piece(name, value);
+                    length += pieces[next].Length;
+                    next++;
+                }
+            }
+
+            // The longest lead or separator is \u0026.
+            joined = new byte[length + (count * "\\u0026".Length)];
+        }
+
+        private static bool Adds(CalendlyLinkDecoration decoration, string name, [NotNullWhen(true)] out string? value) =>
+            decoration.Utms.TryGetValue(name, out value) && !string.IsNullOrEmpty(value) && name != decoration.CarrierParam;
+
+        /// <summary><c>name=value</c> as <see cref="CalendlyLinkDecoration.FormatParameters"/> writes it (percent-encoded, so ASCII).</summary>
+        private static byte[] Piece(string name, string value)
+        {
+            var escapedName = Uri.EscapeDataString(name);
+            var escapedValue = Uri.EscapeDataString(value);
+            var piece = new byte[escapedName.Length + 1 + escapedValue.Length];
+            Encoding.ASCII.GetBytes(escapedName, piece);
+            piece[escapedName.Length] = (byte)'=';
+            Encoding.ASCII.GetBytes(escapedValue, piece.AsSpan(escapedName.Length + 1));
+            return piece;
+        }
+
+        /// <summary>The names, carrier first (index 0).</summary>
+        public string[] Names { get; }
+
+        /// <summary>The lead, then the parameters whose bit is not set in <paramref name="present"/>, joined with the separator.</summary>
+        public ReadOnlySpan<byte> Compose(int present, ReadOnlySpan<byte> lead, ReadOnlySpan<byte> separator)
+        {
+            var length = 0;
+            for (var i = 0; i < pieces.Length; i++)
+            {
+                if ((present >> i & 1) == 0)
+                {
+                    var next = length == 0 ? lead : separator;
+                    next.CopyTo(joined.AsSpan(length));
+                    pieces[i].CopyTo(joined.AsSpan(length + next.Length));
+                    length += next.Length + pieces[i].Length;
+                }
+            }
+
+            return joined.AsSpan(0, length);
+        }
     }
 
     /// <summary>How the URL's own query separates parameters, so appended ones match (HTML entity, JSON escape or plain).</summary>

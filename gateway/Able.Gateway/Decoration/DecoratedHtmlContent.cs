@@ -56,7 +56,8 @@ internal sealed class DecoratedHtmlContent(
         _ => raw,
     };
 
-    private static Func<Stream, Stream>? Encoder(ContentCoding coding) => coding switch
+    /// <summary>The compressor for the client's coding, writing into the stream it is given (null for identity).</summary>
+    internal static Func<Stream, Stream>? Encoder(ContentCoding coding) => coding switch
     {
         ContentCoding.Gzip => output => new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true),
         ContentCoding.Deflate => output => new ZLibStream(output, CompressionLevel.Fastest, leaveOpen: true),

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Able.Gateway.Decoration;
 
@@ -6,7 +7,8 @@ namespace Able.Gateway.Decoration;
 /// The body YARP copies to the client for a decorated page: reads the origin's (decoded) body in chunks,
 /// runs each through the <see cref="CalendlyUrlRewriter"/>, optionally compresses the result again, and hands
 /// it out. Pull-based, so YARP keeps its own copy loop; it holds at most one chunk plus the rewriter's bounded
-/// tail, whatever the page size.
+/// tail, whatever the page size. Its buffers (the chunk read from the origin, the bytes ready for YARP, the
+/// rewriter's held-back tail) are rented from the shared pool and go back when the body ends or the stream is disposed.
 /// </summary>
 internal sealed class DecoratedHtmlStream : Stream
 {
@@ -33,6 +35,9 @@ internal sealed class DecoratedHtmlStream : Stream
         encoder = encode?.Invoke(ready);
     }
 
+    /// <summary>Whether any pooled buffer is still held (for tests: none once the body has been read to the end or disposed).</summary>
+    internal bool HoldsPooledBuffers => chunk is not null || ready.HoldsPooledBuffer || rewriter.HoldsPooledBuffer;
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -56,12 +61,14 @@ internal sealed class DecoratedHtmlStream : Stream
             Process(source.Read(Chunk().Span));
         }
 
-        return ready.Drain(buffer);
+        return Drain(buffer);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    // Pooled: a read that waits for the origin does not allocate a state machine box per chunk.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         while (ready.Count == 0 && !sourceDone && !buffer.IsEmpty)
@@ -69,7 +76,7 @@ internal sealed class DecoratedHtmlStream : Stream
             Process(await source.ReadAsync(Chunk(), cancellationToken));
         }
 
-        return ready.Drain(buffer.Span);
+        return Drain(buffer.Span);
     }
 
     public override void Flush()
@@ -88,15 +95,34 @@ internal sealed class DecoratedHtmlStream : Stream
         {
             source.Dispose();
             encoder?.Dispose();
+            // A body cut short leaves the rewriter's held-back tail undecided: its buffer goes back all the same.
+            rewriter.Abandon();
             Report();
-            if (chunk is not null)
-            {
-                ArrayPool<byte>.Shared.Return(chunk);
-                chunk = null;
-            }
+            ReturnChunk();
+            ready.Release();
         }
 
         base.Dispose(disposing);
+    }
+
+    private int Drain(Span<byte> buffer)
+    {
+        var n = ready.Drain(buffer);
+        if (sourceDone && ready.Count == 0)
+        {
+            ready.Release();
+        }
+
+        return n;
+    }
+
+    private void ReturnChunk()
+    {
+        if (chunk is not null)
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+            chunk = null;
+        }
     }
 
     private Memory<byte> Chunk() => (chunk ?? throw new ObjectDisposedException(nameof(DecoratedHtmlStream))).AsMemory(0, ChunkSize);
@@ -111,6 +137,7 @@ internal sealed class DecoratedHtmlStream : Stream
             // Disposing the compressor writes its trailer into the queue (it was opened with leaveOpen).
             encoder?.Dispose();
             Report();
+            ReturnChunk();
             return;
         }
 
@@ -128,14 +155,23 @@ internal sealed class DecoratedHtmlStream : Stream
         }
     }
 
-    /// <summary>Bytes written by the rewriter (or compressor) and not yet read by YARP.</summary>
+    /// <summary>
+    /// Bytes written by the rewriter (or compressor) and not yet read by YARP, in a buffer rented from the shared
+    /// pool at the first write and returned by <see cref="Release"/>.
+    /// </summary>
     private sealed class ByteQueue : Stream
     {
-        private byte[] buffer = [];
+        /// <summary>One origin chunk and the parameters added to its URLs fit without growing.</summary>
+        private const int InitialSize = ChunkSize + (ChunkSize / 2);
+
+        private byte[]? buffer;
         private int start;
         private int end;
 
         public int Count => end - start;
+
+        /// <summary>Whether a pooled buffer is held (for tests).</summary>
+        public bool HoldsPooledBuffer => buffer is not null;
 
         public override bool CanRead => false;
 
@@ -166,18 +202,31 @@ internal sealed class DecoratedHtmlStream : Stream
 
         public override void Write(ReadOnlySpan<byte> bytes)
         {
-            if (end + bytes.Length > buffer.Length)
+            if (buffer is null || end + bytes.Length > buffer.Length)
             {
                 // Only ever about one chunk's worth: the stream refills the queue only when it is empty.
-                var grown = new byte[Math.Max(buffer.Length * 2, Count + bytes.Length + 1024)];
-                buffer.AsSpan(start, Count).CopyTo(grown);
-                end = Count;
-                start = 0;
+                var count = Count;
+                var grown = ArrayPool<byte>.Shared.Rent(Math.Max(buffer is null ? InitialSize : buffer.Length * 2, count + bytes.Length));
+                buffer.AsSpan(start, count).CopyTo(grown);
+                Release();
                 buffer = grown;
+                end = count;
             }
 
             bytes.CopyTo(buffer.AsSpan(end));
             end += bytes.Length;
+        }
+
+        /// <summary>Returns the buffer to the pool, dropping whatever was not read.</summary>
+        public void Release()
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
+            }
+
+            start = end = 0;
         }
 
         public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));

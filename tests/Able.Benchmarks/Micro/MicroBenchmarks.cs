@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
 namespace Able.Benchmarks.Micro;
@@ -7,7 +8,8 @@ internal static class MicroBenchmarks
 {
     public static int Run(string[] args)
     {
-        BenchmarkSwitcher.FromAssembly(typeof(MicroBenchmarks).Assembly).Run(args);
+        // BenchmarkDotNet builds a project per run; its default 2-minute limit is not enough on a busy 2-core machine.
+        BenchmarkSwitcher.FromAssembly(typeof(MicroBenchmarks).Assembly).Run(args, ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(15)));
         return 0;
     }
 }

@@ -205,6 +205,60 @@ public sealed class CalendlyUrlRewriterTests
         Assert.Equal(expected, Encoding.UTF8.GetString(output.ToArray()));
     }
 
+    [Theory]
+    [MemberData(nameof(Snippets))]
+    public void Snippet_cut_in_two_at_every_offset_gives_the_same_output(string name, string input, string expected)
+    {
+        Assert.False(string.IsNullOrEmpty(name));
+        var bytes = Encoding.UTF8.GetBytes(input);
+        for (var cut = 0; cut <= bytes.Length; cut++)
+        {
+            var rewriter = new CalendlyUrlRewriter(Decoration);
+            using var output = new MemoryStream();
+            rewriter.Write(bytes.AsSpan(0, cut), output);
+            rewriter.Write(bytes.AsSpan(cut), output);
+            rewriter.Complete(output);
+            Assert.True(expected == Encoding.UTF8.GetString(output.ToArray()), $"cut at {cut}");
+            Assert.False(rewriter.HoldsPooledBuffer);
+        }
+    }
+
+    [Fact]
+    public void Held_back_tail_is_in_a_pooled_buffer_that_goes_back_at_the_end()
+    {
+        var rewriter = new CalendlyUrlRewriter(Decoration);
+        using var output = new MemoryStream();
+        Assert.False(rewriter.HoldsPooledBuffer);
+
+        rewriter.Write("<p>no link here</p>"u8, output);
+        Assert.False(rewriter.HoldsPooledBuffer);
+
+        rewriter.Write("<a href=\"https://calendly.com/acme"u8, output);
+        Assert.True(rewriter.HoldsPooledBuffer);
+        Assert.True(rewriter.PendingBytes > 0);
+
+        rewriter.Write("/intro\">"u8, output);
+        rewriter.Complete(output);
+        Assert.False(rewriter.HoldsPooledBuffer);
+        Assert.Equal($"<p>no link here</p><a href=\"https://calendly.com/acme/intro?{Added}\">", Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    [Fact]
+    public void Abandoned_document_returns_its_buffer_and_takes_no_more_chunks()
+    {
+        var rewriter = new CalendlyUrlRewriter(Decoration);
+        using var output = new MemoryStream();
+        rewriter.Write("<a href=\"https://calendly.com/acme"u8, output);
+
+        rewriter.Abandon();
+        rewriter.Abandon();
+
+        Assert.False(rewriter.HoldsPooledBuffer);
+        Assert.Equal(0, rewriter.PendingBytes);
+        Assert.Equal("<a href=\"", Encoding.UTF8.GetString(output.ToArray()));
+        Assert.Throws<ObjectDisposedException>(() => rewriter.Write("x"u8, output));
+    }
+
     [Fact]
     public void Carrier_parameter_can_be_a_utm_name()
     {

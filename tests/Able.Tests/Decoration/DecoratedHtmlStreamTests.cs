@@ -75,6 +75,60 @@ public sealed class DecoratedHtmlStreamTests
         Assert.True(allocated < 1024 * 1024, $"allocated {allocated} bytes while streaming {pageBytes} bytes");
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1000)]
+    public void Page_allocates_only_the_stream_objects_and_no_buffer(int linkEvery)
+    {
+        const long pageBytes = 1024 * 1024;
+        var buffer = new byte[64 * 1024];
+        for (var warmUp = 0; warmUp < 3; warmUp++)
+        {
+            using var warm = new DecoratedHtmlStream(new GeneratedPage(pageBytes, linkEvery == 0 ? int.MaxValue : linkEvery), new CalendlyUrlRewriter(Decoration), encode: null, finished: _ => { });
+            ReadToEnd(warm, buffer);
+        }
+
+        using var source = new GeneratedPage(pageBytes, linkEvery == 0 ? int.MaxValue : linkEvery);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        using (var stream = new DecoratedHtmlStream(source, new CalendlyUrlRewriter(Decoration), encode: null, finished: _ => { }))
+        {
+            ReadToEnd(stream, buffer);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 2048, $"allocated {allocated} bytes for a {pageBytes}-byte page with a link every {linkEvery} bytes");
+    }
+
+    [Fact]
+    public void Buffers_go_back_to_the_pool_when_the_body_ends()
+    {
+        var document = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 3000).Select(i => $"<p>{i}</p>{Link}\n")));
+        using var stream = new DecoratedHtmlStream(new MemoryStream(document), new CalendlyUrlRewriter(Decoration), encode: null, finished: _ => { });
+
+        Assert.Equal(CalendlyUrlRewriter.RewriteAll(document, Decoration), ReadAll(stream, 1000));
+        Assert.False(stream.HoldsPooledBuffers);
+    }
+
+    [Fact]
+    public void Buffers_go_back_to_the_pool_when_a_body_cut_short_is_disposed()
+    {
+        // 16 KB chunks of 80-byte blocks: every chunk ends in the middle of a link, which the rewriter holds back.
+        var document = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 3000).Select(i => new string('x', 80 - 4 - Link.Length) + $"{i:0000}{Link}")));
+        var reports = 0;
+        var stream = new DecoratedHtmlStream(
+            new MemoryStream(document),
+            new CalendlyUrlRewriter(Decoration),
+            output => new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true),
+            _ => reports++);
+        Assert.True(stream.Read(new byte[100]) > 0);
+        Assert.True(stream.HoldsPooledBuffers);
+
+        stream.Dispose();
+
+        Assert.False(stream.HoldsPooledBuffers);
+        Assert.Equal(1, reports);
+    }
+
     private static long ReadToEnd(Stream stream, byte[] buffer)
     {
         long total = 0;
