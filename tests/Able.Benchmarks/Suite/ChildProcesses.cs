@@ -155,7 +155,7 @@ internal sealed class ChildProcesses : IDisposable
         {
             process.Start();
             running.Add(process);
-            File.AppendAllText(pidFile, process.Id.ToString(CultureInfo.InvariantCulture) + "\n");
+            WritePidFile();
         }
     }
 
@@ -164,8 +164,13 @@ internal sealed class ChildProcesses : IDisposable
         lock (gate)
         {
             running.Remove(process);
+            WritePidFile();
         }
     }
+
+    /// <summary>The ids of the processes running now (called under the lock), one a line.</summary>
+    private void WritePidFile() =>
+        File.WriteAllLines(pidFile, running.Select(p => p.Id.ToString(CultureInfo.InvariantCulture)));
 
     private void OnSignal(PosixSignalContext context)
     {
@@ -182,12 +187,12 @@ internal sealed class ChildProcesses : IDisposable
         lock (gate)
         {
             all = [.. running];
-            running.Clear();
         }
 
         foreach (var process in all)
         {
             Kill(process);
+            Forget(process);
         }
     }
 
