@@ -2,8 +2,11 @@ using System.Text.Json;
 
 namespace Able.Benchmarks.Suite;
 
-/// <summary>The conversions mode's figures (its --out JSON).</summary>
-internal sealed record ConversionsResult(double ConversionsPerSecond, long Count, double AckP50Ms, double AckP99Ms, double AckRatePerSecond);
+/// <summary>The conversions mode's figures (its --out JSON; a figure it could not measure is null), and the whole JSON.</summary>
+internal sealed record ConversionsResult(double? ConversionsPerSecond, long? Count, double? AckP50Ms, double? AckP99Ms, double? AckRatePerSecond)
+{
+    public string Json { get; init; } = "";
+}
 
 /// <summary>
 /// Conversions per second and ingress ack latency, from the program's <c>conversions</c> mode (Conversions/, another
@@ -39,7 +42,8 @@ internal sealed class ConversionsProbe(SuiteOptions options, ChildProcesses proc
             return (null, $"not measured: the conversions mode exited {exitCode} (see logs/conversions.log)");
         }
 
-        var result = JsonSerializer.Deserialize<ConversionsResult>(await File.ReadAllTextAsync(output), Json);
-        return result is null ? (null, "not measured: the conversions mode wrote no figures") : (result, "");
+        var json = await File.ReadAllTextAsync(output);
+        var result = JsonSerializer.Deserialize<ConversionsResult>(json, Json);
+        return result is null ? (null, "not measured: the conversions mode wrote no figures") : (result with { Json = json.Trim() }, "");
     }
 }

@@ -48,14 +48,16 @@ internal sealed class ResultsMarkdown(SuiteResults results)
         Row("≤ 600 bytes of Redis memory per ad-click visitor", click is null ? null : Invariant($"{click.BytesPerVisitor:0} bytes"), click is null ? null : click.BytesPerVisitor <= 600);
         var steady = results.Steady?.FirstSteadySlice;
         Row("steady throughput within 5 s of process start", steady is null ? null : Invariant($"{steady.EndSeconds:0.0} s"), steady is null ? null : steady.EndSeconds <= 5);
-        var conversions = results.Conversions;
-        Row("≥ 5,000 conversions/s", conversions is null ? null : Invariant($"{conversions.ConversionsPerSecond:0}/s"), conversions is null ? null : conversions.ConversionsPerSecond >= 5000);
-        Row("ingress ack p99 ≤ 10 ms at 1,000 webhooks/s", conversions is null ? null : Invariant($"{conversions.AckP99Ms:0.0} ms at {conversions.AckRatePerSecond:0}/s"),
-            conversions is null ? null : conversions.AckP99Ms <= 10 && conversions.AckRatePerSecond >= 1000 * 0.95);
+        var perSecond = results.Conversions?.ConversionsPerSecond;
+        Row("≥ 5,000 conversions/s", perSecond is { } cps ? Invariant($"{cps:0}/s") : null, perSecond is { } rate ? rate >= 5000 : null);
+        var (ackP99, ackRate) = (results.Conversions?.AckP99Ms, results.Conversions?.AckRatePerSecond);
+        Row("ingress ack p99 ≤ 10 ms at 1,000 webhooks/s", ackP99 is { } p99 && ackRate is { } at ? Invariant($"{p99:0.0} ms at {at:0}/s") : null,
+            ackP99 is { } p && ackRate is { } r ? p <= 10 && r >= 1000 * 0.95 : null);
         Row("≤ 8 KB allocated per click request", null, null);
         Line($"");
         Line($"Ratios are of the medians over the rounds. Allocation per request is {NotMeasured}: the gateway's /metrics exports no " +
-             "allocation counter (its registry has no .NET runtime metrics), and the suite does not attach dotnet-counters.");
+             "allocation counter (its Prometheus registry holds only Able's metrics, no .NET runtime ones), and the suite does not " +
+             "attach dotnet-counters (not part of the SDK; in a first try its `collect` aborted the process it attached to).");
     }
 
     private void Machine()
@@ -219,8 +221,13 @@ internal sealed class ResultsMarkdown(SuiteResults results)
             return;
         }
 
-        Line($"From `Able.Benchmarks conversions` (Conversions/) against the bench Redis: {c.Count} conversions, {c.ConversionsPerSecond:0} conversions/s; " +
-             $"ingress ack p50 {c.AckP50Ms:0.0} ms, p99 {c.AckP99Ms:0.0} ms at {c.AckRatePerSecond:0} webhooks/s.");
+        Line($"From `Able.Benchmarks conversions` (Conversions/) against the bench Redis: {c.Count} conversions, " +
+             $"{Number(c.ConversionsPerSecond, "0")} conversions/s; ingress ack p50 {Number(c.AckP50Ms, "0.0")} ms, " +
+             $"p99 {Number(c.AckP99Ms, "0.0")} ms at {Number(c.AckRatePerSecond, "0")} webhooks/s. Everything it reported:");
+        Line($"");
+        Line($"```json");
+        Line(c.Json);
+        Line($"```");
     }
 
     private void Ratio(string target, double? ratio, double limit, bool atLeast) =>
