@@ -201,6 +201,10 @@ internal sealed class ResultsMarkdown(SuiteResults results)
         Line($"");
         Line($"- start-up (launch until /healthz answers): {(steady.HealthySeconds is { } h ? Invariant($"{h:0.00} s") : "never, within the slices")}");
         Line($"- steady: {steady.SteadyRequestsPerSecond:0} req/s; first slice at ≥ 90 % of it ended {(first is null ? "never" : Invariant($"{first.EndSeconds:0.0} s"))} after launch");
+        Line($"- control: 1-second click slices against the gateway of the rounds (warm), just before it was stopped: " +
+             $"{Number(steady.WarmSliceRequestsPerSecond, "0")} req/s (median of 5). A steady rate well below it means the fresh " +
+             "process was still not at full speed after the slices, or the machine was busier then. First slice at ≥ 90 % of the " +
+             $"control ended: {(steady.WarmSliceRequestsPerSecond is null ? "–" : steady.FirstSliceAtWarmRate is { } atWarm ? Invariant($"{atWarm.EndSeconds:0.0} s after launch") : "never, within the slices")}.");
         Line($"");
         Line($"| slice (s since launch) | req/s | errors |");
         Line($"|---|---:|---:|");

@@ -8,11 +8,23 @@ internal sealed record Slice(double StartSeconds, double EndSeconds, double Requ
 /// <summary>What a fresh gateway did from its launch: when /healthz first answered, the slices, the steady rate.</summary>
 internal sealed record SteadyResult(double? HealthySeconds, IReadOnlyList<Slice> Slices)
 {
+    /// <summary>
+    /// The control: the median of a few 1-second slices against the gateway of the rounds, warmed up, just before it
+    /// was stopped; what the slice method itself gives a gateway that needs no warming (wrk starts and connects anew
+    /// every second).
+    /// </summary>
+    public double? WarmSliceRequestsPerSecond { get; init; }
+
     /// <summary>The median of the last 10 slices.</summary>
     public double SteadyRequestsPerSecond => Median.Of(Slices.TakeLast(10).Select(s => s.RequestsPerSecond));
 
     /// <summary>The first slice at or above 90 % of the steady rate.</summary>
     public Slice? FirstSteadySlice => Slices.FirstOrDefault(s => s.RequestsPerSecond >= 0.9 * SteadyRequestsPerSecond);
+
+    /// <summary>The first slice at or above 90 % of the warm control (null also when there is no control).</summary>
+    public Slice? FirstSliceAtWarmRate => WarmSliceRequestsPerSecond is { } warm
+        ? Slices.FirstOrDefault(s => s.RequestsPerSecond >= 0.9 * warm)
+        : null;
 }
 
 /// <summary>
@@ -22,7 +34,21 @@ internal sealed record SteadyResult(double? HealthySeconds, IReadOnlyList<Slice>
 /// </summary>
 internal sealed class SteadyThroughput(SuiteOptions options, BenchServices services, ChildProcesses processes, Wrk wrk, Action<string> log)
 {
-    public async Task<SteadyResult> MeasureAsync(CancellationToken cancellationToken)
+    /// <summary>The control slices: 1-second click runs against the already warm gateway; their median req/s.</summary>
+    public async Task<double> MeasureWarmSlicesAsync(int count)
+    {
+        var target = new Target(Target.Able, BenchServices.Url(services.Ports.Gateway), IsGateway: true);
+        var rates = new List<double>();
+        for (var i = 0; i < count; i++)
+        {
+            rates.Add((await wrk.RunAsync(Scenario.Click, target, 1)).RequestsPerSecond);
+        }
+
+        log($"control: 1-second click slices against the warm gateway: median {Median.Of(rates):0} req/s");
+        return Median.Of(rates);
+    }
+
+    public async Task<SteadyResult> MeasureAsync(double? warmSliceRequestsPerSecond, CancellationToken cancellationToken)
     {
         var target = new Target(Target.Able, BenchServices.Url(services.Ports.Gateway), IsGateway: true);
         var clock = Stopwatch.StartNew();
@@ -53,7 +79,7 @@ internal sealed class SteadyThroughput(SuiteOptions options, BenchServices servi
                 slices.Add(new Slice(start, clock.Elapsed.TotalSeconds, result.RequestsPerSecond, result.Errors));
             }
 
-            var outcome = new SteadyResult(await healthy, slices);
+            var outcome = new SteadyResult(await healthy, slices) { WarmSliceRequestsPerSecond = warmSliceRequestsPerSecond };
             log($"fresh gateway: /healthz after {outcome.HealthySeconds:0.00} s; steady {outcome.SteadyRequestsPerSecond:0} req/s, " +
                 $"≥ 90 % of it by {outcome.FirstSteadySlice?.EndSeconds:0.0} s after launch");
             return outcome;

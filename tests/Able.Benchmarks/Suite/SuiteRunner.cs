@@ -127,11 +127,18 @@ internal static class SuiteRunner
                 results.Footprints.Add(await footprint.MeasureAsync(options.FootprintRequests, touches, stopping)));
         }
 
+        var steady = new SteadyThroughput(options, services, processes, wrk, log);
+        double? warmSlices = null;
+        await Part(results, "control slices", async () =>
+        {
+            await redis.CallAsync("FLUSHALL");
+            warmSlices = await steady.MeasureWarmSlicesAsync(5);
+        });
         processes.Stop(gateway);
         await Part(results, "time to steady throughput", async () =>
         {
             await redis.CallAsync("FLUSHALL");
-            results.Steady = await new SteadyThroughput(options, services, processes, wrk, log).MeasureAsync(stopping);
+            results.Steady = await steady.MeasureAsync(warmSlices, stopping);
         });
 
         await Part(results, "conversions", async () =>
