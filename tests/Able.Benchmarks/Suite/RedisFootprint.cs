@@ -10,20 +10,27 @@ internal sealed record FootprintResult(
     long Keys,
     long Commands,
     IReadOnlyDictionary<string, long> CommandsByName,
+    IReadOnlyDictionary<string, long> SentByName,
+    IReadOnlyDictionary<string, long> ScriptCommandsByName,
     IReadOnlyDictionary<string, double> Dropped)
 {
     public double BytesPerVisitor => Visitors > 0 ? (double)UsedMemoryDelta / Visitors : 0;
 
-    public double CommandsPerCapture => CapturesWritten > 0 ? Commands / CapturesWritten : 0;
+    /// <summary>Commands the gateway sent per capture (MONITOR; a script call is one, whatever it runs).</summary>
+    public double CommandsPerCapture => CapturesWritten > 0 ? SentByName.Values.Sum() / CapturesWritten : 0;
+
+    /// <summary>INFO commandstats calls per capture: what Redis executed, a script's own commands included.</summary>
+    public double ExecutedPerCapture => CapturesWritten > 0 ? Commands / CapturesWritten : 0;
 }
 
 /// <summary>
 /// Redis bytes per visitor and commands per capture, through the gateway: FLUSHALL, INFO memory and INFO
 /// commandstats, then N page requests (visitors of k touches: the first an ad click with its own ttclid, the k - 1
 /// others later pages with that visitor's able_vid cookie), the gateway's capture queue left to drain (its /metrics),
-/// then INFO again. The suite's own INFO/DBSIZE/FLUSHALL/PING calls are left out of the command count.
+/// then INFO again. The suite's own INFO/DBSIZE/FLUSHALL/PING calls are left out of the command counts; the commands
+/// the gateway sent are counted with MONITOR (<see cref="RedisMonitor"/>), what Redis executed with commandstats.
 /// </summary>
-internal sealed class RedisFootprint(RedisWire redis, GatewayMetrics gateway, string gatewayUrl, Action<string> log)
+internal sealed class RedisFootprint(RedisWire redis, int port, GatewayMetrics gateway, string gatewayUrl, Action<string> log)
 {
     private const int Concurrency = 16;
 
@@ -37,6 +44,7 @@ internal sealed class RedisFootprint(RedisWire redis, GatewayMetrics gateway, st
         var memoryBefore = await redis.UsedMemoryAsync();
         var callsBefore = await redis.CommandCallsAsync();
         var metricsBefore = await gateway.ReadAsync(cancellationToken);
+        var monitor = await RedisMonitor.StartAsync(port, cancellationToken);
 
         using var client = new ClickClient(gatewayUrl);
         var run = Guid.NewGuid().ToString("N")[..8];
@@ -57,6 +65,10 @@ internal sealed class RedisFootprint(RedisWire redis, GatewayMetrics gateway, st
 
         var expected = metricsBefore.CapturesWritten + requests;
         var metricsAfter = await gateway.WaitUntilDrainedAsync(expected, TimeSpan.FromSeconds(120), cancellationToken);
+        await monitor.WaitUntilQuietAsync(cancellationToken);
+        var sent = monitor.Sent;
+        var fromScripts = monitor.FromScripts;
+        await monitor.DisposeAsync();
         // Past the AOF's once-a-second flush, so its buffer is not counted as data.
         await Task.Delay(1500, cancellationToken);
         var memoryAfter = await redis.UsedMemoryAsync();
@@ -74,9 +86,10 @@ internal sealed class RedisFootprint(RedisWire redis, GatewayMetrics gateway, st
             .Where(d => d.Delta > 0)
             .ToDictionary(d => d.Key, d => d.Delta, StringComparer.Ordinal);
         var result = new FootprintResult(touchesPerVisitor, visitors, requests, metricsAfter.CapturesWritten - metricsBefore.CapturesWritten,
-            memoryAfter - memoryBefore, keys, byName.Values.Sum(), byName, dropped);
+            memoryAfter - memoryBefore, keys, byName.Values.Sum(), byName, sent, fromScripts, dropped);
         log($"Redis footprint, {touchesPerVisitor} touch(es) per visitor: {visitors} visitors, {result.CapturesWritten} captures written, " +
-            $"{result.BytesPerVisitor:0} bytes per visitor, {result.CommandsPerCapture:0.00} commands per capture ({string.Join(", ", byName.Select(c => $"{c.Key} {c.Value}"))})");
+            $"{result.BytesPerVisitor:0} bytes per visitor, {result.CommandsPerCapture:0.00} commands sent per capture ({string.Join(", ", sent.Select(c => $"{c.Key} {c.Value}"))}), " +
+            $"{result.ExecutedPerCapture:0.00} executed");
         return result;
     }
 }

@@ -168,16 +168,18 @@ internal sealed class ResultsMarkdown(SuiteResults results)
         Line($"FLUSHALL, then INFO memory (`used_memory`) and INFO commandstats; then the requests through the gateway (16 at a time): " +
              "visitors of k touches, the first an ad click with its own ttclid and the four UTMs, the k − 1 others later pages with the " +
              "visitor's able_vid cookie; the gateway's capture queue drained (its /metrics); 1.5 s for the AOF's once-a-second flush; INFO again. " +
-             "Bytes per visitor = `used_memory` delta / visitors; commands per capture = commandstats calls delta (the suite's own INFO, " +
-             "DBSIZE, FLUSHALL and PING left out) / captures written (`able_capture_total{kind=\"pageview\"}`).");
+             "Bytes per visitor = `used_memory` delta / visitors. Commands sent per capture (the target) = commands the gateway sent, " +
+             "counted with MONITOR (closed before memory is read; a script call such as EVALSHA is one) / captures written " +
+             "(`able_capture_total{kind=\"pageview\"}`); executed per capture = INFO commandstats calls delta / captures, which also " +
+             "counts each command a script runs. The suite's own INFO, DBSIZE, FLUSHALL and PING are left out of both.");
         Line($"");
-        Line($"| touches per visitor | visitors | requests | captures written | dropped | bytes per visitor | keys | commands per capture | commands |");
-        Line($"|---:|---:|---:|---:|---|---:|---:|---:|---|");
+        Line($"| touches per visitor | visitors | requests | captures written | dropped | bytes per visitor | keys | commands sent per capture | sent | executed per capture | run by scripts |");
+        Line($"|---:|---:|---:|---:|---|---:|---:|---:|---|---:|---|");
         foreach (var f in results.Footprints)
         {
             var dropped = f.Dropped.Count == 0 ? "0" : string.Join(", ", f.Dropped.Select(d => Invariant($"{d.Key} {d.Value:0}")));
             Line($"| {f.TouchesPerVisitor} | {f.Visitors} | {f.Requests} | {f.CapturesWritten:0} | {dropped} | {f.BytesPerVisitor:0} | {f.Keys} | " +
-                 $"{f.CommandsPerCapture:0.00} | {string.Join(", ", f.CommandsByName.Select(c => Invariant($"{c.Key} {c.Value}")))} |");
+                 $"{f.CommandsPerCapture:0.00} | {Counts(f.SentByName)} | {f.ExecutedPerCapture:0.00} | {Counts(f.ScriptCommandsByName)} |");
         }
 
         Line($"");
@@ -257,6 +259,9 @@ internal sealed class ResultsMarkdown(SuiteResults results)
 
         return " " + string.Join(' ', parts);
     }
+
+    private static string Counts(IReadOnlyDictionary<string, long> counts) =>
+        counts.Count == 0 ? "–" : string.Join(", ", counts.OrderByDescending(c => c.Value).Select(c => Invariant($"{c.Key} {c.Value}")));
 
     private static string Number(double? value, string format) => value is { } v && double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
 

@@ -120,7 +120,7 @@ internal static class SuiteRunner
             results.Runs.AddRange(await rounds.RunAsync(results.Targets, results.Scenarios, stopping));
         });
 
-        var footprint = new RedisFootprint(redis, metrics, gatewayUrl, log);
+        var footprint = new RedisFootprint(redis, ports.Redis, metrics, gatewayUrl, log);
         foreach (var touches in new[] { 1, 5, 50 })
         {
             await Part(results, $"Redis footprint ({touches} touches)", async () =>
