@@ -1,20 +1,26 @@
 using Able.Benchmarks.BareYarp;
 using Able.Benchmarks.Origin;
+using Able.Benchmarks.Suite;
 
 // The benchmark program that ./able bench drives (README, "Performance"). One process per role:
 //   origin --urls URL                   the 1 KB HTML origin every proxy forwards to
 //   yarp --urls URL --origin URL        bare YARP: one catch-all route, nothing else (the baseline)
 //   micro [BenchmarkDotNet arguments]   the BenchmarkDotNet micro-benchmarks (rewriter, capture parsing, records)
+//   suite --root DIR [options]          what ./able bench runs: every server, the wrk rounds, Redis cost, time to
+//                                       steady, conversions; writes results/<date>-<host>.md (Suite/SuiteRunner.cs)
 return args switch
 {
     ["origin", .. var rest] => await BenchOrigin.RunAsync(rest),
     ["yarp", .. var rest] => await BareYarpProxy.RunAsync(rest),
     ["micro", .. var rest] => Able.Benchmarks.Micro.MicroBenchmarks.Run(rest),
+    ["suite", .. var rest] => await SuiteRunner.RunAsync(rest),
+    // The conversions mode goes here once Conversions/ConversionLoad.cs exists (Suite/ConversionsProbe.cs looks for it):
+    // ["conversions", .. var rest] => await Able.Benchmarks.Conversions.ConversionLoad.RunAsync(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Able.Benchmarks origin|yarp|micro [options] (see ./able bench)");
+    Console.Error.WriteLine("usage: Able.Benchmarks origin|yarp|micro|suite [options] (see ./able bench)");
     return 64;
 }
