@@ -10,6 +10,7 @@ return args switch
     ["origin", .. var rest] => await BenchOrigin.RunAsync(rest),
     ["yarp", .. var rest] => await BareYarpProxy.RunAsync(rest),
     ["micro", .. var rest] => Able.Benchmarks.Micro.MicroBenchmarks.Run(rest),
+    ["conversions", .. var rest] => await Able.Benchmarks.Conversions.ConversionLoad.RunAsync(rest),
     _ => Usage(),
 };
 
