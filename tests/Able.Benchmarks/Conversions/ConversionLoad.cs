@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Able.Attribution.Ingest;
 using Able.Attribution.Signatures;
 using StackExchange.Redis;
 
@@ -36,6 +37,8 @@ internal static class ConversionLoad
             return 64;
         }
 
+        var parseCost = MeasureIngressSteps();
+        Console.WriteLine("ingress steps, µs per webhook in this process: " + string.Join(", ", parseCost.Select(c => $"{c.Key} {c.Value}")));
         await using var tikTok = await BenchTikTok.StartAsync();
         await using var service = await AttributionChild.StartAsync(options.AttributionDll, options.Config, options.Redis, tikTok.BaseUrl,
             new Dictionary<string, string>(StringComparer.Ordinal) { ["DOTNET_PerfMapEnabled"] = options.PerfMap ? "1" : "0" });
@@ -59,6 +62,7 @@ internal static class ConversionLoad
             "walk-in bookings (no visitor to resolve), Able:Worker:GracePeriodSeconds 0, one funnel with a TikTok access token",
         };
 
+        result["ingressStepMicroseconds"] = parseCost;
         Console.WriteLine("warm-up: 500 webhooks");
         await WarmUpAsync(client, url, tikTok);
 
@@ -66,6 +70,7 @@ internal static class ConversionLoad
         {
             Console.WriteLine($"throughput: {options.Count} webhooks over {options.Concurrency} connections");
             var before = await CommandStatsAsync(redis);
+            var cpuBefore = (Service: ProcessCpu(service.ProcessId), Driver: ProcessCpu(Environment.ProcessId), Redis: await RedisCpuAsync(redis));
             var bodies = Enumerable.Range(0, options.Count).Select(i => Body("t", i)).ToArray();
             var allIn = tikTok.Expect(options.Count);
             var started = Stopwatch.GetTimestamp();
@@ -91,6 +96,10 @@ internal static class ConversionLoad
             // Give stragglers (late duplicates) a moment to show before counting commands.
             await Task.Delay(500);
             var after = await CommandStatsAsync(redis);
+            // CPU time per conversion is far less noisy than rates on a shared machine: capacity ≈ cores / the sum.
+            result["serviceCpuMsPerConversion"] = Math.Round((ProcessCpu(service.ProcessId) - cpuBefore.Service).TotalMilliseconds / options.Count, 3);
+            result["redisCpuMsPerConversion"] = Math.Round((await RedisCpuAsync(redis) - cpuBefore.Redis) * 1000 / options.Count, 3);
+            result["driverCpuMsPerConversion"] = Math.Round((ProcessCpu(Environment.ProcessId) - cpuBefore.Driver).TotalMilliseconds / options.Count, 3);
             var perConversion = after.ToDictionary(c => c.Key, c => (after[c.Key] - before.GetValueOrDefault(c.Key)) / (double)options.Count, StringComparer.Ordinal);
             result["redisCommandsPerConversion"] = Math.Round(perConversion.Values.Sum(), 2);
             result["redisCommandsPerConversionByCommand"] = perConversion.Where(c => c.Value >= 0.005)
@@ -101,6 +110,8 @@ internal static class ConversionLoad
             result["tikTokViolations"] = tikTok.Violations;
             Console.WriteLine($"  ingress {result["ingressAcceptsPerSecond"]}/s; end to end {result["conversionsPerSecond"] ?? "n/a"} conversions/s; "
                 + $"{result["redisCommandsPerConversion"]} Redis commands per conversion; duplicates at TikTok {tikTok.Duplicates}");
+            Console.WriteLine($"  CPU ms per conversion: service {result["serviceCpuMsPerConversion"]}, Redis {result["redisCpuMsPerConversion"]}, "
+                + $"driver and fake TikTok {result["driverCpuMsPerConversion"]}");
         }
 
         if (options.Seconds > 0)
@@ -127,6 +138,45 @@ internal static class ConversionLoad
         await File.WriteAllTextAsync(options.Out, JsonSerializer.Serialize(result, JsonOut));
         Console.WriteLine($"wrote {options.Out}");
         return 0;
+    }
+
+    /// <summary>
+    /// CPU cost of the ingress's steps on one bench body, single-threaded in this process (before anything else runs):
+    /// the signature check, the envelope check (the first parse), the facts (the second parse, with hashing) and their
+    /// stored JSON. Says whether parsing each webhook twice matters beside the rest.
+    /// </summary>
+    private static Dictionary<string, double> MeasureIngressSteps()
+    {
+        const int iterations = 20_000;
+        var body = (ReadOnlyMemory<byte>)Body("p", 0);
+        var header = WebhookSignature.Sign(body.Span, AttributionChild.SigningKey, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var steps = new Dictionary<string, Action>(StringComparer.Ordinal)
+        {
+            ["signature"] = () => WebhookSignature.Verify(body.Span, header, AttributionChild.SigningKey, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)),
+            ["envelope"] = () => WebhookEnvelope.CheckCalendly(body),
+            ["facts"] = () => IngestFacts.Parse(IngestEntry.Sources.Calendly, body, "US"),
+            ["factsJson"] = () => IngestFacts.Parse(IngestEntry.Sources.Calendly, body, "US").ToUtf8Json(),
+        };
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, step) in steps)
+        {
+            for (var i = 0; i < 2_000; i++)
+            {
+                step();
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            for (var i = 0; i < iterations; i++)
+            {
+                step();
+            }
+
+            result[name] = Math.Round(Stopwatch.GetElapsedTime(started).TotalMicroseconds / iterations, 2);
+        }
+
+        // factsJson includes the parse: report the serialisation alone.
+        result["factsJson"] = Math.Round(Math.Max(0, result["factsJson"] - result["facts"]), 2);
+        return result;
     }
 
     private static async Task WarmUpAsync(HttpClient client, Uri url, BenchTikTok tikTok)
@@ -232,6 +282,30 @@ internal static class ConversionLoad
 
     private static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static TimeSpan ProcessCpu(int pid)
+    {
+        using var process = Process.GetProcessById(pid);
+        return process.TotalProcessorTime;
+    }
+
+    /// <summary>Redis's CPU seconds since it started (<c>INFO cpu</c>: user plus system).</summary>
+    private static async Task<double> RedisCpuAsync(ConnectionMultiplexer redis)
+    {
+        var info = (string?)await redis.GetDatabase().ExecuteAsync("INFO", "cpu") ?? "";
+        double total = 0;
+        foreach (var line in info.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && line[..colon] is "used_cpu_sys" or "used_cpu_user"
+                && double.TryParse(line.AsSpan(colon + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+            {
+                total += seconds;
+            }
+        }
+
+        return total;
+    }
 
     /// <summary>Calls per command since Redis started (<c>INFO commandstats</c>).</summary>
     private static async Task<Dictionary<string, long>> CommandStatsAsync(ConnectionMultiplexer redis)
