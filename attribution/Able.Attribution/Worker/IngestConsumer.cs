@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Able.Attribution.Delivery;
 using Able.Attribution.Ingest;
 using Able.Schema.Configuration;
@@ -88,10 +89,17 @@ internal sealed partial class IngestConsumer(
             return TimeSpan.Zero;
         }
 
-        foreach (var entry in entries)
+        if (redelivered)
         {
-            stoppingToken.ThrowIfCancellationRequested();
-            await HandleAsync(db, entry, redelivered, worker.MaxIngestAttempts, stoppingToken);
+            foreach (var entry in entries)
+            {
+                stoppingToken.ThrowIfCancellationRequested();
+                await HandleAsync(db, entry, redelivered, worker.MaxIngestAttempts, stoppingToken);
+            }
+        }
+        else
+        {
+            await HandleNewAsync(db, entries, worker.MaxIngestAttempts, stoppingToken);
         }
 
         return entries.Length == 0 ? TimeSpan.FromMilliseconds(worker.PollIntervalMilliseconds) : TimeSpan.Zero;
@@ -142,12 +150,131 @@ internal sealed partial class IngestConsumer(
         return claimed.ClaimedEntries;
     }
 
+    /// <summary>
+    /// A page of entries on their first delivery, processed together so their Redis round trips overlap (one page is at
+    /// most ReadCount entries): each entry's outcome is stored as when processed alone, except that entries sharing a
+    /// <see cref="PreparedEntry.ConflictKeys">key</see> (a duplicate delivery, the same booking, contact or visitor)
+    /// run one after the other in stream order. The entries whose outcome is stored are then acknowledged with one XACK;
+    /// an entry that failed stays pending as before, and a Redis failure leaves pending every entry it stopped (and
+    /// every later entry that shares a key with one), then ends the turn as it did.
+    /// </summary>
+    private async Task HandleNewAsync(IDatabase db, StreamEntry[] entries, int maxAttempts, CancellationToken stoppingToken)
+    {
+        stoppingToken.ThrowIfCancellationRequested();
+        var done = new List<StreamEntry>(entries.Length);
+        var running = new List<(StreamEntry Entry, Task<string?> Outcome)>(entries.Length);
+        var last = new Dictionary<string, Task>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (entry.IsNull || entry.Values.Length == 0)
+            {
+                done.Add(entry);
+                continue;
+            }
+
+            PreparedEntry prepared;
+            try
+            {
+                prepared = entryProcessor.Prepare(entry);
+            }
+            catch (Exception error) when (IsEntryFailure(error))
+            {
+                running.Add((entry, FailedAsync(db, entry, 1, maxAttempts, error)));
+                continue;
+            }
+
+            var conflictKeys = prepared.ConflictKeys().ToArray();
+            Task[] earlier = [.. conflictKeys.Select(last.GetValueOrDefault).OfType<Task>().Distinct()];
+            var outcome = ProcessAfterAsync(db, prepared, earlier, maxAttempts);
+            foreach (var key in conflictKeys)
+            {
+                last[key] = outcome;
+            }
+
+            running.Add((entry, outcome));
+        }
+
+        try
+        {
+            await Task.WhenAll(running.Select(r => r.Outcome));
+        }
+        catch (Exception)
+        {
+            // Looked at entry by entry below: what completed is acknowledged, then the first failure ends the turn.
+        }
+
+        Exception? unavailable = null;
+        var outcomes = new List<(RedisValue Id, string Outcome)>(running.Count);
+        foreach (var (entry, outcome) in running)
+        {
+            if (!outcome.IsCompletedSuccessfully)
+            {
+                unavailable ??= outcome.Exception?.InnerException ?? new OperationCanceledException();
+            }
+            else if (outcome.Result is { } stored)
+            {
+                done.Add(entry);
+                outcomes.Add((entry.Id, stored));
+            }
+        }
+
+        if (done.Count > 0)
+        {
+            await checkpoints.ReachedAsync(WorkerCheckpoints.BeforeAck, stoppingToken);
+            await AcknowledgeAsync(db, done);
+            foreach (var (id, outcome) in outcomes)
+            {
+                LogProcessed(logger, id, outcome);
+            }
+        }
+
+        if (unavailable is not null)
+        {
+            ExceptionDispatchInfo.Throw(unavailable);
+        }
+    }
+
+    /// <summary>
+    /// Processes an entry once the <paramref name="earlier"/> entries it shares a key with are done; returns its outcome,
+    /// or null when it failed (it stays pending, or was dead-lettered and acknowledged). Throws when Redis is
+    /// unavailable, here or for an earlier entry: then it is not processed now.
+    /// </summary>
+    private async Task<string?> ProcessAfterAsync(IDatabase db, PreparedEntry prepared, Task[] earlier, int maxAttempts)
+    {
+        if (earlier.Length > 0)
+        {
+            await Task.WhenAll(earlier);
+        }
+
+        try
+        {
+            return await entryProcessor.ProcessAsync(prepared);
+        }
+        catch (Exception error) when (IsEntryFailure(error))
+        {
+            return await FailedAsync(db, prepared.Entry, 1, maxAttempts, error);
+        }
+    }
+
+    /// <summary>An entry whose processing failed: dead-lettered at its last allowed delivery, else left pending and logged. Returns null.</summary>
+    private async Task<string?> FailedAsync(IDatabase db, StreamEntry entry, long deliveries, int maxAttempts, Exception error)
+    {
+        if (deliveries >= maxAttempts)
+        {
+            await GiveUpAsync(db, entry, deliveries, error);
+            return null;
+        }
+
+        LogEntryFailed(logger, entry.Id, deliveries, maxAttempts, error);
+        return null;
+    }
+
     private async Task HandleAsync(IDatabase db, StreamEntry entry, bool redelivered, int maxAttempts, CancellationToken stoppingToken)
     {
         if (entry.IsNull || entry.Values.Length == 0)
         {
             // Trimmed from the stream while pending: nothing left to process.
-            await db.StreamAcknowledgeAsync(keys.IngestStream, RedisKeys.WorkerGroup, entry.Id);
+            await AcknowledgeAsync(db, [entry]);
             return;
         }
 
@@ -166,33 +293,28 @@ internal sealed partial class IngestConsumer(
         }
         catch (Exception error) when (IsEntryFailure(error))
         {
-            if (deliveries >= maxAttempts)
-            {
-                await GiveUpAsync(db, entry, deliveries, error);
-                return;
-            }
-
-            // Left pending: it is retried when reclaimed, and the log says why.
-            LogEntryFailed(logger, entry.Id, deliveries, maxAttempts, error);
+            // Dead-lettered at the last delivery, else left pending: it is retried when reclaimed, and the log says why.
+            await FailedAsync(db, entry, deliveries, maxAttempts, error);
             return;
         }
 
         await checkpoints.ReachedAsync(WorkerCheckpoints.BeforeAck, stoppingToken);
-        await AcknowledgeAsync(db, entry);
+        await AcknowledgeAsync(db, [entry]);
         LogProcessed(logger, entry.Id, outcome);
     }
 
     /// <summary>
-    /// Acknowledges an entry whose outcome is stored. One that still holds a raw body (written before the ingress
-    /// stored facts) is deleted from the stream as well, so raw contact data leaves Redis at its first outcome
-    /// rather than when the stream is trimmed.
+    /// Acknowledges entries whose outcome is stored (one XACK). One that still holds a raw body (written before the ingress
+    /// stored facts) is deleted from the stream as well, so raw contact data leaves Redis at its first outcome rather than
+    /// when the stream is trimmed.
     /// </summary>
-    private async Task AcknowledgeAsync(IDatabase db, StreamEntry entry)
+    private async Task AcknowledgeAsync(IDatabase db, IReadOnlyList<StreamEntry> entries)
     {
-        await db.StreamAcknowledgeAsync(keys.IngestStream, RedisKeys.WorkerGroup, entry.Id);
-        if (IngestFacts.HoldsRawBody(entry))
+        await db.StreamAcknowledgeAsync(keys.IngestStream, RedisKeys.WorkerGroup, [.. entries.Select(e => e.Id)]);
+        RedisValue[] raw = [.. entries.Where(e => !e.IsNull && IngestFacts.HoldsRawBody(e)).Select(e => e.Id)];
+        if (raw.Length > 0)
         {
-            await db.StreamDeleteAsync(keys.IngestStream, [entry.Id]);
+            await db.StreamDeleteAsync(keys.IngestStream, raw);
         }
     }
 
@@ -219,7 +341,7 @@ internal sealed partial class IngestConsumer(
         var kept = IngestFacts.WithoutRawBody(entry, options.CurrentValue.FindFunnel(funnel)?.DefaultPhoneRegion ?? "ZZ");
         // Dead letter first: a stop between the two leaves the entry pending, to be dead-lettered again rather than lost.
         await deadLetters.AddPoisonAsync(kept, funnel, deliveries, error, time.GetUtcNow());
-        await AcknowledgeAsync(db, entry);
+        await AcknowledgeAsync(db, [entry]);
         metrics.IngestPoison.WithLabels(funnel).Inc();
         if (error is null)
         {

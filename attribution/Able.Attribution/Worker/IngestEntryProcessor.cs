@@ -26,23 +26,41 @@ public sealed partial class IngestEntryProcessor(
     ILogger<IngestEntryProcessor> logger)
 {
     /// <summary>Processes an entry; returns the receipt status it ended in (or <c>duplicate</c>/<c>unknown_funnel</c>).</summary>
-    public async Task<string> ProcessAsync(StreamEntry entry)
+    public Task<string> ProcessAsync(StreamEntry entry) => ProcessAsync(Prepare(entry));
+
+    /// <summary>
+    /// The part of processing that touches no Redis: the entry's funnel, its classification and its first receipt. Throws
+    /// (as <see cref="ProcessAsync(StreamEntry)"/> would) when the entry's facts cannot be read.
+    /// </summary>
+    public PreparedEntry Prepare(StreamEntry entry)
     {
         var fields = entry.Values.ToDictionary(v => v.Name.ToString(), v => v.Value, StringComparer.Ordinal);
         var mark = fields.GetValueOrDefault(IngestEntry.Mark).ToString();
-        var all = options.CurrentValue;
-        var funnel = all.FindFunnel(mark);
+        var funnel = options.CurrentValue.FindFunnel(mark);
         if (funnel is null)
+        {
+            return new PreparedEntry(entry, fields, mark, null, null, null, default);
+        }
+
+        var now = time.GetUtcNow();
+        var conversion = Classify(entry, fields, funnel, now);
+        return new PreparedEntry(entry, fields, mark, funnel, conversion, NewReceipt(entry, conversion, funnel, now), now);
+    }
+
+    /// <summary>Stores the outcome of a prepared entry; returns the receipt status it ended in (or <c>duplicate</c>/<c>unknown_funnel</c>).</summary>
+    public async Task<string> ProcessAsync(PreparedEntry prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        var (entry, fields, mark, funnel, conversion, receipt, now) = prepared;
+        if (funnel is null || conversion is null || receipt is null)
         {
             LogUnknownFunnel(logger, entry.Id.ToString(), mark);
             metrics.TikTokEvents.WithLabels(mark, "unknown_funnel").Inc();
             return "unknown_funnel";
         }
 
-        var now = time.GetUtcNow();
+        var all = options.CurrentValue;
         var retention = TimeSpan.FromDays(funnel.RetentionDays);
-        var conversion = Classify(entry, fields, funnel, now);
-        var receipt = NewReceipt(entry, conversion, funnel, now);
         if (conversion.Decision != ConversionDecision.Send)
         {
             return await RecordAsync(receipt, conversion.Decision, funnel, retention);
@@ -159,4 +177,57 @@ public sealed partial class IngestEntryProcessor(
 
     [LoggerMessage(EventId = EventIds.IngestFunnelUnknown, Level = LogLevel.Warning, Message = "Ingest entry {EntryId} names funnel '{Funnel}', which is not configured; acknowledged without a receipt.")]
     private static partial void LogUnknownFunnel(ILogger logger, string entryId, string funnel);
+}
+
+/// <summary>
+/// An ingest entry read and classified (<see cref="IngestEntryProcessor.Prepare"/>), its outcome not stored yet.
+/// <see cref="Funnel"/>, <see cref="Conversion"/> and <see cref="Receipt"/> are null when the entry names no configured funnel.
+/// </summary>
+public sealed record PreparedEntry(
+    StreamEntry Entry,
+    Dictionary<string, RedisValue> Fields,
+    string Mark,
+    FunnelOptions? Funnel,
+    Conversion? Conversion,
+    MatchReceipt? Receipt,
+    DateTimeOffset Now)
+{
+    /// <summary>
+    /// What processing this entry reads or writes that another entry's processing may read or write too: its receipt,
+    /// its delivery (event id), its booking (invitee), its contact hashes and carried visitor (the links visitor
+    /// resolution follows and records). Two entries that share a key are processed in stream order, one after the other.
+    /// </summary>
+    public IEnumerable<string> ConflictKeys()
+    {
+        if (Conversion is not { } conversion)
+        {
+            yield break;
+        }
+
+        yield return $"receipt:{Mark}:{conversion.ReceiptId}";
+        if (conversion.EventId is { } eventId)
+        {
+            yield return $"event:{eventId}";
+        }
+
+        if (conversion.InviteeUuid is { } invitee)
+        {
+            yield return $"invitee:{invitee}";
+        }
+
+        if (conversion.CarriedVisitorId is { } visitor)
+        {
+            yield return $"visitor:{visitor}";
+        }
+
+        foreach (var hash in conversion.EmailHashes)
+        {
+            yield return $"email:{hash}";
+        }
+
+        foreach (var hash in conversion.PhoneHashes)
+        {
+            yield return $"phone:{hash}";
+        }
+    }
 }
