@@ -31,12 +31,13 @@ internal sealed class BenchServices(SuiteOptions options, ChildProcesses process
         }
 
         Directory.CreateDirectory(data);
-        // As ./able up runs it (AOF everysec, volatile-lru), without RDB snapshots: a fork to save one mid-run would
-        // show up in whichever target happened to be running.
+        // As ./able up runs it (AOF everysec, volatile-lru, compact hashes up to 1 KB values), without RDB snapshots: a
+        // fork to save one mid-run would show up in whichever target happened to be running.
         processes.Start("redis", "redis-server",
         [
             "--port", $"{ports.Redis}", "--bind", "127.0.0.1", "--dir", data, "--appendonly", "yes",
-            "--appendfsync", "everysec", "--save", "", "--maxmemory-policy", "volatile-lru", "--daemonize", "no",
+            "--appendfsync", "everysec", "--save", "", "--maxmemory-policy", "volatile-lru", "--hash-max-listpack-value", "1024",
+            "--daemonize", "no",
         ]);
         await WaitUntilAsync("Redis", TimeSpan.FromSeconds(20), async () =>
         {

@@ -24,7 +24,7 @@ public sealed class CalendlyUrlRewriterFastPathTests
     private static readonly Gen<string> Url = Gen.Select(
         AdversarialInput.Element("https://calendly.com/", "http://www.calendly.com/", "HTTPS:\\/\\/Calendly.COM\\/", "https://calendly.com\\/"),
         AdversarialInput.Element(
-            "acme", "intro", "d", "A-b_c~9", "/", "\\/", ".", "..", "/./", "/../", "%2e", "%2E%2e", "%41", "%", "%ZZ", "\\u002e", "\\u002F", "\\u003f", "\\u0023",
+            "acme", "intro", "d", "A-b_c~9", "/", "\\/", ".", "..", "/./", "/../", "%2e", "%2E%2e", "%41", "%", "%ZZ", "\\u002e", "\\u002F", "\\u003f", "\\u0023", // URL, not a file path
             "\\u0041", "&amp;", "&#38;", "&", "é", "\u00ff", "@", ":", "!", "$", "(", ")", "*", ",", ";", "=", "+", "'").Array[0, 6],
         AdversarialInput.Weighted(
             (4, AdversarialInput.Element(
