@@ -50,6 +50,10 @@ public static class ManagementEndpoints
             .CreateGauge("able_build_info", "Which service and version this is.", "service", "version")
             .WithLabels(serviceName, typeof(ManagementEndpoints).Assembly.GetName().Version?.ToString() ?? "0")
             .Set(1);
+        // Read when scraped: what the process allocated (the benchmark divides it by requests served).
+        var allocated = Metrics.WithCustomRegistry(registry)
+            .CreateCounter("able_dotnet_allocated_bytes_total", "Bytes this process has allocated on the managed heap since it started.");
+        registry.AddBeforeCollectCallback(() => allocated.IncTo(GC.GetTotalAllocatedBytes()));
 
         var group = endpoints.MapManagementGroup();
         group.MapGet("/healthz", () => Results.Text("ok\n"));

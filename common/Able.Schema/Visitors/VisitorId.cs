@@ -14,11 +14,34 @@ public static class VisitorId
     /// </summary>
     private const string CanonicalLastCharacters = "AQgw";
 
+    private const int IdBytes = 16;
+
+    /// <summary>Random bytes for the next 64 ids of this thread: one call to the system's CSPRNG per 64 new visitors.</summary>
+    [ThreadStatic]
+    private static byte[]? randomBytes;
+
+    [ThreadStatic]
+    private static int randomUsed;
+
+    /// <summary>
+    /// A new id from the system's cryptographically secure generator. The bytes are drawn 1 KB at a time per thread
+    /// (a call into OpenSSL per id cost about 3 % of the gateway's CPU on ad-click traffic), each byte used once and
+    /// cleared once used; what a thread holds is never shared with another.
+    /// </summary>
     public static string New()
     {
-        Span<byte> bytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(bytes);
-        return Base64Url.EncodeToString(bytes);
+        var buffer = randomBytes ??= new byte[64 * IdBytes];
+        if (randomUsed == 0 || randomUsed == buffer.Length)
+        {
+            RandomNumberGenerator.Fill(buffer);
+            randomUsed = 0;
+        }
+
+        var bytes = buffer.AsSpan(randomUsed, IdBytes);
+        randomUsed += IdBytes;
+        var id = Base64Url.EncodeToString(bytes);
+        bytes.Clear();
+        return id;
     }
 
     /// <summary>

@@ -2,7 +2,14 @@ namespace Able.Benchmarks.Suite;
 
 /// <summary>One wrk run of the rounds: which round, scenario and target, its figures, and for the gateway the
 /// captures it dropped during the run (queue full, Redis errors), read from its /metrics.</summary>
-internal sealed record RoundRun(int Round, int Order, Scenario Scenario, Target Target, WrkResult Result, IReadOnlyDictionary<string, double>? Dropped);
+internal sealed record RoundRun(int Round, int Order, Scenario Scenario, Target Target, WrkResult Result, IReadOnlyDictionary<string, double>? Dropped)
+{
+    /// <summary>Gateway runs: managed bytes the gateway allocated during the run and its drain, per request served.</summary>
+    public double? AllocatedBytesPerRequest { get; init; }
+
+    /// <summary>Gateway runs: captures per Redis batch the capture writer sent during the run (mean).</summary>
+    public double? CapturesPerBatch { get; init; }
+}
 
 /// <summary>
 /// The throughput measurement: each target warmed up (its share of the warm-up per scenario), then alternating
@@ -60,14 +67,24 @@ internal sealed class ThroughputRounds(SuiteOptions options, Wrk wrk, RedisWire 
     private async Task<RoundRun> RunGatewayAsync(int round, int order, Scenario scenario, Target target, CancellationToken cancellationToken)
     {
         await redis.CallAsync("FLUSHALL");
-        var before = (await gateway.ReadAsync(cancellationToken)).DroppedByReason();
+        var beforeMetrics = await gateway.ReadAsync(cancellationToken);
+        var before = beforeMetrics.DroppedByReason();
         var result = await wrk.RunAsync(scenario, target, options.DurationSeconds);
-        var after = (await gateway.WaitUntilDrainedAsync(null, TimeSpan.FromSeconds(120), cancellationToken)).DroppedByReason();
-        var dropped = after
+        var afterMetrics = await gateway.WaitUntilDrainedAsync(null, TimeSpan.FromSeconds(120), cancellationToken);
+        var dropped = afterMetrics.DroppedByReason()
             .Select(a => (a.Key, Value: a.Value - before.GetValueOrDefault(a.Key)))
             .Where(d => d.Value > 0)
             .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
-        return new RoundRun(round, order, scenario, target, result, dropped);
+        var batches = afterMetrics.Sum("able_capture_batch_size_count") - beforeMetrics.Sum("able_capture_batch_size_count");
+        return new RoundRun(round, order, scenario, target, result, dropped)
+        {
+            AllocatedBytesPerRequest = result.Requests > 0
+                ? (afterMetrics.Sum("able_dotnet_allocated_bytes_total") - beforeMetrics.Sum("able_dotnet_allocated_bytes_total")) / result.Requests
+                : null,
+            CapturesPerBatch = batches > 0
+                ? (afterMetrics.Sum("able_capture_batch_size_sum") - beforeMetrics.Sum("able_capture_batch_size_sum")) / batches
+                : null,
+        };
     }
 
     private static List<Target> Rotated(IReadOnlyList<Target> targets, int by) =>

@@ -46,4 +46,21 @@ public sealed class VisitorIdPropertyTests
             Assert.True(VisitorId.IsWellFormed(Base64Url.EncodeToString(bytes)));
             Assert.True(VisitorId.IsWellFormed(VisitorId.New()));
         }, iter: AdversarialInput.Iterations);
+
+    [Fact]
+    public void New_ids_never_repeat_across_refills_and_threads()
+    {
+        // Several refills of each thread's 64-id buffer, on several threads at once.
+        var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 8, _ =>
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                ids.Add(VisitorId.New());
+            }
+        });
+
+        Assert.Equal(8000, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(ids, id => Assert.True(VisitorId.IsWellFormed(id)));
+    }
 }
