@@ -200,9 +200,10 @@ internal sealed partial class CaptureWriter(
                 LogLargeEncoding(logger);
             }
         }
-        catch (RedisException)
+        catch (Exception error) when (error is RedisException or TimeoutException)
         {
-            // OBJECT refused (a managed Redis may rename or disable it): nothing to say.
+            // OBJECT refused (a managed Redis may rename or disable it) or slow: nothing to say. Never thrown on: the batch
+            // is written, and the writer's retry would write it again.
         }
     }
 
