@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Net.Http.Headers;
 using Able.Hosting;
 using Microsoft.Extensions.Primitives;
@@ -51,18 +52,28 @@ internal static class TrustedForwardedHeaders
         proxy.AddTransforms(context =>
         {
             context.UseDefaultForwarders = false;
+            var clientAddress = context.Services.GetRequiredService<ClientAddressResolver>();
             context.AddRequestTransform(transform =>
             {
-                Apply(transform);
+                Apply(transform, clientAddress);
                 return ValueTask.CompletedTask;
             });
         });
 
-    private static void Apply(RequestTransformContext transform)
+    /// <summary>The headers <see cref="RemoveUnvouched"/> may remove, for a look-up per incoming header.</summary>
+    private static readonly FrozenSet<string> Removable =
+        ForwardingHeaders.Concat(MethodOverrideHeaders).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    private static void Apply(RequestTransformContext transform, ClientAddressResolver clientAddress)
     {
         var http = transform.HttpContext;
-        var trusted = http.RequestServices.GetRequiredService<ClientAddressResolver>().IsTrustedPeer(http);
-        RemoveUnvouched(transform.ProxyRequest.Headers, http.Request.Method, trusted);
+        var trusted = clientAddress.IsTrustedPeer(http);
+        // YARP copied the client's headers to the proxy request: only those can need removing (most requests have none).
+        if (HasRemovable(http.Request.Headers))
+        {
+            RemoveUnvouched(transform.ProxyRequest.Headers, http.Request.Method, trusted);
+        }
+
         var incoming = http.Request.Headers;
         var peer = ClientAddress.Normalise(http.Connection.RemoteIpAddress)?.ToString() ?? "";
 
@@ -92,6 +103,19 @@ internal static class TrustedForwardedHeaders
                 proxyRequest.Remove(name);
             }
         }
+    }
+
+    private static bool HasRemovable(IHeaderDictionary headers)
+    {
+        foreach (var header in headers)
+        {
+            if (Removable.Contains(header.Key))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Incoming(IHeaderDictionary headers, string name, bool trusted) =>

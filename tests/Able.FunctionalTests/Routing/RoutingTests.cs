@@ -87,6 +87,29 @@ public sealed class RoutingTests
     }
 
     [Fact]
+    public async Task The_origin_gets_no_trace_context_the_client_did_not_send()
+    {
+        // The gateway starts no Activity per request (GatewayApp.HostingDiagnosticsCategory), so its HTTP client adds
+        // no traceparent of its own to the origin request; one the client sent is passed on like any header.
+        await using var run = await GatewayWithOrigin.StartAsync();
+        var (origin, _, _, gateway) = run;
+        using (var plain = await gateway.Client.SendAsync(Page(gateway.PublicBase, "/untraced")))
+        {
+            Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        }
+
+        using var traced = Page(gateway.PublicBase, "/traced");
+        traced.Headers.TryAddWithoutValidation("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        using (var response = await gateway.Client.SendAsync(traced))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.False(origin.ReceivedOnce("/untraced").Headers.ContainsKey("traceparent"), "the gateway made up a trace context for the origin");
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", origin.ReceivedOnce("/traced").Headers["traceparent"]);
+    }
+
+    [Fact]
     public async Task Ingress_paths_go_to_the_attribution_service_not_the_origin()
     {
         await using var origin = await RecordingOrigin.StartAsync();
