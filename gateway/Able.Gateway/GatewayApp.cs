@@ -22,9 +22,8 @@ public static class GatewayApp
     {
         var builder = AbleHost.CreateBuilder(args, options => options.Gateway, OptionsSections);
         // ASP.NET Core starts an Activity for every request while this category logs at any level, and HttpClient then
-        // adds a traceparent to the origin request: about a sixth of the gateway's throughput, for trace ids nothing
-        // reads (README, "Performance"). Its only other lines are the per-request "Request starting/finished" ones; a
-        // failed start is still logged by the host.
+        // adds a traceparent to the origin request, for trace ids nothing reads (README, "Performance"). Its only other
+        // lines are the per-request "Request starting/finished" ones; a failed start is still logged by the host.
         builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
         builder.WebHost.UseUtf8HeaderValues();
         builder.Services.AddFunnelRouting(builder.Configuration);

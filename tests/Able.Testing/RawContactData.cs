@@ -30,12 +30,22 @@ public static partial class RawContactData
         return [.. found.Where(f => f.Value.Trim().Length >= 3).Select(f => (f.Kind, f.Value.Trim())).Distinct()];
     }
 
-    /// <summary>Whether <paramref name="text"/> holds <paramref name="value"/> of <paramref name="kind"/> (emails in any case), after undoing JSON <c>\uXXXX</c> escapes.</summary>
+    /// <summary>
+    /// Whether <paramref name="text"/> holds <paramref name="value"/> of <paramref name="kind"/> (emails and names in any
+    /// case), after undoing JSON <c>\uXXXX</c> escapes. A name counts only as a word of its own: a random id such as a
+    /// visitor id can hold "dOe" between other letters, which is no stored name.
+    /// </summary>
     public static bool Holds(string text, string kind, string value)
     {
         ArgumentNullException.ThrowIfNull(text);
         var unescaped = UnicodeEscape().Replace(text, m => ((char)int.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToString());
-        var comparison = kind is "email" or "name" ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (kind == "name")
+        {
+            var word = new Regex($@"(?<![\p{{L}}\p{{N}}]){Regex.Escape(value)}(?![\p{{L}}\p{{N}}])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+            return word.IsMatch(text) || word.IsMatch(unescaped);
+        }
+
+        var comparison = kind is "email" ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         return text.Contains(value, comparison) || unescaped.Contains(value, comparison);
     }
 
