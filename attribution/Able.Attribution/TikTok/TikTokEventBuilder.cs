@@ -68,7 +68,7 @@ public static class TikTokEventBuilder
             (visitor is null ? [] : new[] { ContactHashing.HashExternalId(visitor.VisitorId)! }).Concat(conversion.ExternalIdHashes));
         AddRaw(user, available, "ip", visitor?.Ip);
         AddRaw(user, available, "user_agent", visitor?.UserAgent);
-        AddRaw(user, available, "locale", Locale(visitor?.AcceptLanguage));
+        AddRaw(user, available, "locale", AcceptLanguage.Primary(visitor?.AcceptLanguage));
         return (user, clickAge);
     }
 
@@ -139,13 +139,6 @@ public static class TikTokEventBuilder
 
         body["data"] = new JsonArray([.. events.Select(e => (JsonNode)e.DeepClone())]);
         return body;
-    }
-
-    /// <summary>First language tag of an Accept-Language header: <c>de-DE,de;q=0.9</c> → <c>de-DE</c>.</summary>
-    public static string? Locale(string? acceptLanguage)
-    {
-        var first = acceptLanguage?.Split(',')[0].Split(';')[0].Trim();
-        return string.IsNullOrEmpty(first) || first == "*" ? null : first;
     }
 
     private static string FunnelUrl(FunnelOptions funnel) =>

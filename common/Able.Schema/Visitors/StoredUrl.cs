@@ -66,7 +66,8 @@ public static class StoredUrl
             || value.Contains('@', StringComparison.Ordinal) || name.Contains('@', StringComparison.Ordinal);
     }
 
-    private static string Decode(string raw)
+    /// <summary>A query name or value as the gateway reads it: '+' as a space, percent-decoded; left as it is when undecodable.</summary>
+    internal static string Decode(string raw)
     {
         try
         {

@@ -30,13 +30,13 @@ public static class TouchParameters
         foreach (var pair in url[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = Decode(eq < 0 ? pair : pair[..eq]);
+            var name = StoredUrl.Decode(eq < 0 ? pair : pair[..eq]);
             if (!seen.Add(name))
             {
                 continue; // the first occurrence counts, as for the gateway's query reader
             }
 
-            var value = eq < 0 ? "" : Decode(pair[(eq + 1)..]);
+            var value = eq < 0 ? "" : StoredUrl.Decode(pair[(eq + 1)..]);
             if (name == "ttclid")
             {
                 ttclid = CaptureValue.CleanToken(value, CaptureValue.MaxIdLength).Value;
@@ -78,17 +78,5 @@ public static class TouchParameters
         }
 
         return true;
-    }
-
-    private static string Decode(string raw)
-    {
-        try
-        {
-            return Uri.UnescapeDataString(raw.Replace('+', ' '));
-        }
-        catch (UriFormatException)
-        {
-            return raw;
-        }
     }
 }

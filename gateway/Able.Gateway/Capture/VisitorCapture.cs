@@ -74,7 +74,7 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
             Referrer = StoredUrl.Scrub(Header(request, HeaderNames.Referer, CaptureValue.MaxUrlLength)),
             Ip = client?.ToString(),
             UserAgent = Header(request, HeaderNames.UserAgent, CaptureValue.MaxUserAgentLength),
-            AcceptLanguage = PrimaryLanguage(Header(request, HeaderNames.AcceptLanguage, CaptureValue.MaxLanguageLength)),
+            AcceptLanguage = Able.Schema.Visitors.AcceptLanguage.Primary(Header(request, HeaderNames.AcceptLanguage, CaptureValue.MaxLanguageLength)),
             Ttclid = ClickId(request, "ttclid"),
             Ttp = Counted(CaptureValue.CleanToken(request.Cookies["_ttp"], CaptureValue.MaxCookieIdLength)),
             GaClientId = GaClientId.FromCookie(request.Cookies["_ga"]),
@@ -177,16 +177,6 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
         }
 
         return value;
-    }
-
-    /// <summary>
-    /// The browser's first language (<c>en-US</c> of <c>en-US,en;q=0.9</c>): all TikTok's <c>locale</c> takes, so the rest of
-    /// the header is not stored; null for none or <c>*</c>.
-    /// </summary>
-    internal static string? PrimaryLanguage(string? acceptLanguage)
-    {
-        var first = acceptLanguage?.Split(',')[0].Split(';')[0].Trim();
-        return string.IsNullOrEmpty(first) || first == "*" ? null : first;
     }
 
     private static bool IsInviteeUuid(string value) =>

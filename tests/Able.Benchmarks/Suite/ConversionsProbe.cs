@@ -9,24 +9,15 @@ internal sealed record ConversionsResult(double? ConversionsPerSecond, long? Cou
 }
 
 /// <summary>
-/// Conversions per second and ingress ack latency, from the program's <c>conversions</c> mode (Conversions/, another
-/// part of the bench) run as its own process against the bench Redis: only when this build has that mode; otherwise,
-/// or when it fails, the figures are "not measured" with the reason.
+/// Conversions per second and ingress ack latency, from the program's <c>conversions</c> mode (Conversions/) run as its
+/// own process against the bench Redis; when it fails, the figures are "not measured" with the reason.
 /// </summary>
 internal sealed class ConversionsProbe(SuiteOptions options, ChildProcesses processes, RedisWire redis, Action<string> log)
 {
-    /// <summary>The mode's entry point; looked up by name, since it is added to the program separately.</summary>
-    private const string ModeType = "Able.Benchmarks.Conversions.ConversionLoad";
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<(ConversionsResult? Result, string Note)> MeasureAsync(BenchPorts ports, string configPath)
     {
-        if (typeof(ConversionsProbe).Assembly.GetType(ModeType) is null)
-        {
-            return (null, "not measured: this build of Able.Benchmarks has no conversions mode");
-        }
-
         await redis.CallAsync("FLUSHALL");
         var output = Path.Combine(options.State, "conversions.json");
         File.Delete(output);
