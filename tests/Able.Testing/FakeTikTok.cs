@@ -9,7 +9,11 @@ using Microsoft.Extensions.Logging;
 namespace Able.Testing;
 
 /// <summary>How the fake answers one request.</summary>
-public sealed record FakeReply(int HttpStatus = 200, long? Code = 0, string Message = "OK", TimeSpan Hang = default)
+/// <remarks>
+/// <see cref="Hang"/>: answers only after the client gave up (not accepted). <see cref="Delay"/>: TikTok takes that long
+/// and then answers as scripted, whether or not the client still waits (an accepted request stays accepted).
+/// </remarks>
+public sealed record FakeReply(int HttpStatus = 200, long? Code = 0, string Message = "OK", TimeSpan Hang = default, TimeSpan Delay = default)
 {
     public static FakeReply Ok { get; } = new();
 
@@ -20,6 +24,8 @@ public sealed record FakeReply(int HttpStatus = 200, long? Code = 0, string Mess
     public static FakeReply ServerError { get; } = new(HttpStatus: 500, Code: null, Message: "internal error");
 
     public static FakeReply HangFor(TimeSpan hang) => new(Hang: hang);
+
+    public static FakeReply OkAfter(TimeSpan delay) => new(Delay: delay);
 
     public static FakeReply InvalidEvent(string eventId) => new(Code: 40002, Message: $"Invalid parameter: data.event_id {eventId} is invalid");
 }
@@ -132,6 +138,11 @@ public sealed partial class FakeTikTok : IAsyncDisposable
         {
             await Task.Delay(reply.Hang, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
             return Results.Json(new { code = 0, message = "too late", request_id = "late" });
+        }
+
+        if (reply.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(reply.Delay);
         }
 
         if (reply.Code is null)

@@ -114,21 +114,32 @@ public sealed partial class DeliveryProcessor(
         }
     }
 
-    private async Task SendAsync(FunnelOptions funnel, List<DeliveryJob> jobs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one request and stores its outcome. Stopping does not cancel a request already on its way (only the client's
+    /// own RequestTimeoutMilliseconds does): TikTok may have accepted it, and a graceful stop (a deploy, a scale-down)
+    /// then records that before it exits instead of leaving the events to be sent again by another replica. No new
+    /// request starts once stopping: those jobs stay leased and are taken over when the lease ends.
+    /// </summary>
+    private async Task SendAsync(FunnelOptions funnel, List<DeliveryJob> jobs, CancellationToken stopping)
     {
+        if (stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
         var body = TikTokEventBuilder.Body(funnel.TikTok.PixelId, funnel.TikTok.TestEventCode, jobs.Select(j => j.Receipt.Payload!));
-        var result = await tikTok.SendAsync(funnel.TikTok.AccessToken!, body, cancellationToken);
+        var result = await tikTok.SendAsync(funnel.TikTok.AccessToken!, body, CancellationToken.None);
         switch (result.Outcome)
         {
             case TikTokOutcome.Accepted:
-                await AcceptedAsync(funnel, jobs, result, cancellationToken);
+                await AcceptedAsync(funnel, jobs, result, stopping);
                 break;
             case TikTokOutcome.InvalidParameter when jobs.Count > 1:
                 // One bad event fails the whole batch: halve until it stands alone, so the others go through.
                 LogSplitting(logger, funnel.Mark, jobs.Count, result.Message ?? "");
                 var half = jobs.Count / 2;
-                await SendAsync(funnel, jobs[..half], cancellationToken);
-                await SendAsync(funnel, jobs[half..], cancellationToken);
+                await SendAsync(funnel, jobs[..half], stopping);
+                await SendAsync(funnel, jobs[half..], stopping);
                 break;
             case TikTokOutcome.Retry:
                 await RetryAsync(funnel, jobs, result);

@@ -2,9 +2,12 @@ using Able.Attribution.Delivery;
 using Able.Attribution.Receipts;
 using Able.Attribution.TikTok;
 using Able.Attribution.Visitors;
+using Able.Schema.Configuration;
 using Able.Supervision;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Able.Attribution.Worker;
 
@@ -32,6 +35,12 @@ public static class WorkerServiceCollectionExtensions
         // The client enforces Able:Worker:RequestTimeoutMilliseconds itself, so a timeout is told apart from shutdown.
         services.AddHttpClient<TikTokClient>(client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IngestStreamTrimmer>();
+        // A stop waits for a TikTok request on its way (DeliveryProcessor.SendAsync): give it that long, and a little more.
+        services.AddOptions<HostOptions>().Configure<IOptionsMonitor<AbleOptions>>((host, able) =>
+        {
+            var drain = TimeSpan.FromMilliseconds(able.CurrentValue.Worker.RequestTimeoutMilliseconds) + TimeSpan.FromSeconds(5);
+            host.ShutdownTimeout = drain > host.ShutdownTimeout ? drain : host.ShutdownTimeout;
+        });
         services.AddHostedService<IngestConsumer>();
         services.AddHostedService<DeliveryLoop>();
         services.AddHostedService<StreamMaintenance>();

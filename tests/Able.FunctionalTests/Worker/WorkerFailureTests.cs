@@ -70,6 +70,25 @@ public sealed class WorkerFailureTests
     }
 
     [Fact]
+    public async Task A_replica_stopped_while_TikTok_is_answering_records_the_acceptance_and_nothing_is_sent_twice()
+    {
+        // A deploy or scale-down stops a replica mid-request: TikTok accepts the events either way, so the stop waits for
+        // the answer (at most RequestTimeoutMilliseconds) and records it rather than leave the job to be sent again.
+        await using var scenario = await WithBookingsAsync(1);
+        scenario.TikTok.Enqueue(FakeReply.OkAfter(TimeSpan.FromMilliseconds(600)));
+        var first = await scenario.StartWorkerAsync();
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(!scenario.TikTok.Requests.IsEmpty), Within));
+        await first.DisposeAsync();
+
+        scenario.Worker("ConsumerName", "w2");
+        await using var second = await scenario.StartWorkerAsync();
+        Assert.Equal(ReceiptStatus.Sent, (await second.Receipts.GetAsync("acme", EventId(0)))?.Status);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // past the 2 s lease a stopped replica's job would be taken over after
+        await AssertEachDeliveredOnceAsync(scenario.TikTok, 1);
+        Assert.Single(scenario.TikTok.Requests);
+    }
+
+    [Fact]
     public async Task Too_many_requests_three_times_then_success_is_delivered_once_after_backoff()
     {
         await using var scenario = await WithBookingsAsync(1);

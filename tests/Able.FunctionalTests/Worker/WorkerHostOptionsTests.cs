@@ -19,4 +19,17 @@ public sealed class WorkerHostOptionsTests
         Assert.IsType<LastValidOptionsMonitor>(worker.Services.GetRequiredService<IOptionsMonitor<AbleOptions>>());
         Assert.Equal("w1", worker.Services.GetRequiredService<IOptions<AbleOptions>>().Value.Worker.ConsumerName);
     }
+
+    [Fact]
+    public async Task A_stop_waits_longer_than_a_TikTok_request_may_take()
+    {
+        var redis = await RedisTestServer.GetAsync();
+        await using var tikTok = await FakeTikTok.StartAsync();
+        using var config = WorkerTestData.Config(redis.ConnectionString, tikTok);
+        config.Able["Worker"]!["RequestTimeoutMilliseconds"] = 60_000;
+        config.Able["Worker"]!["ClaimIdleSeconds"] = 90;
+        await using var worker = await WorkerHost.StartAsync(config, TimeProvider.System);
+
+        Assert.Equal(TimeSpan.FromSeconds(65), worker.Services.GetRequiredService<IOptions<Microsoft.Extensions.Hosting.HostOptions>>().Value.ShutdownTimeout);
+    }
 }
