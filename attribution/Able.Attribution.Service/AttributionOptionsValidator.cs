@@ -27,5 +27,21 @@ public sealed class AttributionOptionsValidator : IAbleOptionsSectionValidator
         RequireBetween($"{path}:RateLimit:PermitsPerFunnel", ingress.RateLimit.PermitsPerFunnel, 1, 1_000_000, errors);
         RequireBetween($"{path}:RateLimit:WindowSeconds", ingress.RateLimit.WindowSeconds, 1, 3600, errors);
         RequireCidrs($"{path}:TrustedProxies", ingress.TrustedProxies, errors);
+
+        var calendly = options.Attribution.Calendly;
+        path = KeyOf(Section) + ":Calendly";
+        RequireAbsoluteHttpUrl($"{path}:ApiBaseUrl", calendly.ApiBaseUrl, errors);
+        RequireBetween($"{path}:RequestTimeoutMilliseconds", calendly.RequestTimeoutMilliseconds, 100, 120_000, errors);
+        RequireBetween($"{path}:MaxRateLimitWaitSeconds", calendly.MaxRateLimitWaitSeconds, 0, 3600, errors);
+        RequireBetween($"{path}:SigningKeyGraceMinutes", calendly.SigningKeyGraceMinutes, 0, 7 * 24 * 60, errors);
+        if (calendly.WatchdogIntervalMinutes is < 0.01 or > 24 * 60 || double.IsNaN(calendly.WatchdogIntervalMinutes))
+        {
+            errors.Add($"{path}:WatchdogIntervalMinutes must be between 0.01 and 1440");
+        }
+
+        if (calendly.WebhookBaseUrl is not null)
+        {
+            RequireAbsoluteHttpUrl($"{path}:WebhookBaseUrl", calendly.WebhookBaseUrl, errors);
+        }
     }
 }

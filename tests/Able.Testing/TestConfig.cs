@@ -25,8 +25,16 @@ public sealed class TestConfig : IDisposable
     {
         Root = root;
         RedisConnection = redisConnection;
-        FilePath = Path.Combine(Path.GetTempPath(), $"able-test-{Guid.NewGuid():N}.json");
+        // A folder of its own, so the secrets overlay beside it (able.secrets.json) is this configuration's alone.
+        Folder = Path.Combine(Path.GetTempPath(), $"able-test-{Guid.NewGuid():N}");
+        FilePath = Path.Combine(Folder, "able.json");
     }
+
+    /// <summary>The folder holding <see cref="FilePath"/> and the secrets overlay; deleted with the configuration.</summary>
+    public string Folder { get; }
+
+    /// <summary>The secrets overlay the services read with this configuration (<c>able.secrets.json</c> beside it).</summary>
+    public string SecretsPath => Path.Combine(Folder, global::Able.Schema.Configuration.SecretsOverlayFile.DefaultFileName);
 
     public JsonObject Root { get; }
 
@@ -84,15 +92,20 @@ public sealed class TestConfig : IDisposable
 
     public void Write()
     {
-        Undeleted.TryAdd(FilePath, 0);
+        Undeleted.TryAdd(Folder, 0);
+        Directory.CreateDirectory(Folder);
         File.WriteAllText(FilePath, Root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     }
 
-    public void Dispose() => Delete(FilePath);
+    public void Dispose() => Delete(Folder);
 
-    private static void Delete(string file)
+    private static void Delete(string folder)
     {
-        File.Delete(file);
-        Undeleted.TryRemove(file, out _);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        Undeleted.TryRemove(folder, out _);
     }
 }

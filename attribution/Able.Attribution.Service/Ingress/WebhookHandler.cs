@@ -76,9 +76,15 @@ internal sealed class WebhookHandler(IngressFunnels funnels, IngressPipeline pip
         /// <summary>The answer to a signature that is not valid for this body now, or null when it is.</summary>
         private IResult? CheckSignature(ReadOnlySpan<byte> body, IngressOptions limits)
         {
-            var check = headers.Count == 1
-                ? WebhookSignature.Verify(body, headers[0], secret, time.GetUtcNow(), TimeSpan.FromSeconds(limits.SignatureToleranceSeconds))
-                : SignatureCheck.Malformed;
+            var now = time.GetUtcNow();
+            var tolerance = TimeSpan.FromSeconds(limits.SignatureToleranceSeconds);
+            var check = headers.Count == 1 ? WebhookSignature.Verify(body, headers[0], secret, now, tolerance) : SignatureCheck.Malformed;
+            if (check == SignatureCheck.Mismatch && source.PreviousSecret(funnel!, now) is { Length: > 0 } previous && !string.IsNullOrWhiteSpace(previous))
+            {
+                // Signed before the subscription was recreated with a new key, and still inside the grace period.
+                check = WebhookSignature.Verify(body, headers[0], previous, now, tolerance);
+            }
+
             return check switch
             {
                 SignatureCheck.Valid => null,

@@ -15,13 +15,17 @@ internal sealed record WebhookSource(
     string SignatureHeader,
     string SecretKey,
     Func<FunnelOptions, string?> Secret,
+    Func<FunnelOptions, DateTimeOffset, string?> PreviousSecret,
     Func<ReadOnlyMemory<byte>, EnvelopeCheck> CheckEnvelope)
 {
+    /// <summary>Calendly: the subscription's signing key, and for a grace period after a subscription was recreated, the key it replaced.</summary>
     public static readonly WebhookSource Calendly = new(
         IngestEntry.Sources.Calendly, "Calendly", "Calendly-Webhook-Signature", "Calendly:SigningKey",
-        funnel => funnel.Calendly.SigningKey, WebhookEnvelope.CheckCalendly);
+        funnel => funnel.Calendly.SigningKey,
+        (funnel, now) => funnel.Calendly.PreviousSigningKeyValidUntil > now ? funnel.Calendly.PreviousSigningKey : null,
+        WebhookEnvelope.CheckCalendly);
 
     public static readonly WebhookSource Stripe = new(
         IngestEntry.Sources.Stripe, "Stripe", "Stripe-Signature", "Stripe:WebhookSecret",
-        funnel => funnel.Stripe.WebhookSecret, WebhookEnvelope.CheckStripe);
+        funnel => funnel.Stripe.WebhookSecret, (_, _) => null, WebhookEnvelope.CheckStripe);
 }

@@ -1,15 +1,21 @@
+using Able.Schema.Configuration;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Primitives;
 
 namespace Able.Hosting.Configuration;
 
 /// <summary>
 /// Where configuration comes from, in rising precedence: <c>config/able.json</c> (or the file named by
-/// <c>--config</c> or <c>ABLE_CONFIG</c>), environment variables, then command-line arguments.
+/// <c>--config</c> or <c>ABLE_CONFIG</c>), the secrets overlay (<see cref="SecretsOverlayFile"/>: <c>able.secrets.json</c>
+/// beside it, or the file named by <c>--secrets</c> or <c>ABLE_SECRETS</c>), environment variables, then command-line arguments.
 /// </summary>
 public static class AbleConfiguration
 {
     public const string PathVariable = "ABLE_CONFIG";
     public const string DefaultRelativePath = "config/able.json";
+    public const string SecretsPathVariable = "ABLE_SECRETS";
 
     /// <summary>Replaces the builder's sources with the Able ones.</summary>
     public static void UseAbleSources(this IConfigurationManager configuration, string[] args)
@@ -17,9 +23,44 @@ public static class AbleConfiguration
         ArgumentNullException.ThrowIfNull(configuration);
         var path = ResolvePath(args);
         configuration.Sources.Clear();
-        configuration.AddJsonFile(path, optional: false, reloadOnChange: true);
+        var secrets = ResolveSecretsPath(args, path);
+        // One folder watcher per folder, disposed with the configuration (the file sources leave a watcher they did not
+        // create running, and inotify instances are a scarce per-user resource). Usually both files share one.
+        var configFolder = new PhysicalFileProvider(Path.GetDirectoryName(path)!);
+        var secretsFolder = string.Equals(Path.GetDirectoryName(secrets), configFolder.Root.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal)
+            ? configFolder
+            : new PhysicalFileProvider(Path.GetDirectoryName(secrets)!);
+        configuration.Add(new DisposedWithConfigurationSource(configFolder, secretsFolder));
+        configuration.AddJsonFile(configFolder, Path.GetFileName(path), optional: false, reloadOnChange: true);
+        var root = (IConfigurationRoot)configuration;
+        configuration.Add(new SecretsOverlaySource
+        {
+            FileProvider = secretsFolder,
+            Path = Path.GetFileName(secrets),
+            Optional = true,
+            ReloadOnChange = true,
+            AllProviders = () => root.Providers,
+        });
         configuration.AddEnvironmentVariables();
         configuration.AddCommandLine(args);
+
+        // Mapped once every source is there (a funnel may come from the environment), and again whenever able.json changes.
+        var overlay = root.Providers.OfType<SecretsOverlayProvider>().Single();
+        overlay.Remap();
+        var json = root.Providers.OfType<JsonConfigurationProvider>().First();
+        ChangeToken.OnChange(json.GetReloadToken, overlay.Remap);
+    }
+
+    /// <summary>The secrets overlay: <c>--secrets</c>, else <c>ABLE_SECRETS</c>, else <c>able.secrets.json</c> beside <paramref name="configPath"/>.</summary>
+    public static string ResolveSecretsPath(string[] args, string configPath)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentException.ThrowIfNullOrEmpty(configPath);
+        var explicitPath = new ConfigurationBuilder().AddCommandLine(args).Build()["secrets"]
+            ?? Environment.GetEnvironmentVariable(SecretsPathVariable);
+        return string.IsNullOrWhiteSpace(explicitPath)
+            ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath))!, SecretsOverlayFile.DefaultFileName)
+            : Path.GetFullPath(explicitPath);
     }
 
     /// <summary>

@@ -109,6 +109,16 @@ public sealed partial class FunnelOptionsValidator : IAbleOptionsSectionValidato
             errors.Add($"{path}:CarrierParam must be a query parameter name such as salesforce_uuid or utm_term");
         }
 
+        if (calendly.SubscriptionScope is not ("organization" or "user"))
+        {
+            errors.Add($"{path}:SubscriptionScope must be organization or user");
+        }
+
+        if (calendly.WebhookUrl is not null)
+        {
+            OptionsRules.RequireAbsoluteHttpUrl($"{path}:WebhookUrl", calendly.WebhookUrl, errors);
+        }
+
         if (calendly.DefaultBookingValue is < 0)
         {
             errors.Add($"{path}:DefaultBookingValue must not be negative");

@@ -211,6 +211,34 @@ public sealed record AttributionOptions : IServiceEndpoints
 
     /// <summary>Webhook and conversions API ingress on the public port.</summary>
     public IngressOptions Ingress { get; init; } = new();
+
+    /// <summary>The Calendly API: <c>./able calendly</c> and the subscription watchdog.</summary>
+    public CalendlyApiOptions Calendly { get; init; } = new();
+}
+
+/// <summary>How the attribution service talks to the Calendly API (connect, status, the subscription watchdog).</summary>
+public sealed record CalendlyApiOptions
+{
+    /// <summary>Base URL of the Calendly API. Default <c>https://api.calendly.com</c>; tests point it at a fake.</summary>
+    public string ApiBaseUrl { get; init; } = "https://api.calendly.com";
+
+    /// <summary>Timeout of one API request. Default 10000 ms.</summary>
+    public int RequestTimeoutMilliseconds { get; init; } = 10_000;
+
+    /// <summary>Longest wait for a rate limit (429 <c>Retry-After</c> / <c>X-RateLimit-Reset</c>) before a request is given up. Default 120 s.</summary>
+    public int MaxRateLimitWaitSeconds { get; init; } = 120;
+
+    /// <summary>Whether the watchdog runs (for funnels with a Calendly API token). Default on.</summary>
+    public bool WatchdogEnabled { get; init; } = true;
+
+    /// <summary>How often the watchdog checks each funnel's subscription, with up to 10 % jitter. Default 15 minutes.</summary>
+    public double WatchdogIntervalMinutes { get; init; } = 15;
+
+    /// <summary>How long the key of a replaced subscription is still accepted. Default 60 minutes.</summary>
+    public int SigningKeyGraceMinutes { get; init; } = 60;
+
+    /// <summary>The public base URL Calendly posts to (<c>https://book.example.com</c>); webhooks go to <c>{it}/calendly-webhook/{mark}</c>. Default: https:// and the funnel's first host.</summary>
+    public string? WebhookBaseUrl { get; init; }
 }
 
 /// <summary>Limits of <c>/calendly-webhook/{funnel}</c>, <c>/stripe-webhook/{funnel}</c> and <c>/v1/conversions</c>.</summary>

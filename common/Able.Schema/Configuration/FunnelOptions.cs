@@ -79,11 +79,32 @@ public sealed record TikTokFunnelOptions
 
 public sealed record CalendlyFunnelOptions
 {
-    /// <summary>Webhook signing key. A secret.</summary>
+    /// <summary>Webhook signing key. A secret. <c>./able calendly connect</c> and the watchdog write it to the secrets overlay.</summary>
     public string? SigningKey { get; init; }
 
-    /// <summary>Personal access token for the Calendly API. A secret.</summary>
+    /// <summary>
+    /// The key a replaced subscription signed with, still accepted until <see cref="PreviousSigningKeyValidUntil"/> so
+    /// deliveries already on their way when the subscription was recreated are not refused. A secret; written with the new key.
+    /// </summary>
+    public string? PreviousSigningKey { get; init; }
+
+    /// <summary>Until when <see cref="PreviousSigningKey"/> is accepted (an ISO 8601 time); none: it is not accepted.</summary>
+    public DateTimeOffset? PreviousSigningKeyValidUntil { get; init; }
+
+    /// <summary>
+    /// Personal access token for the Calendly API (<c>./able calendly connect</c> stores it). A secret. When set, the
+    /// attribution service's watchdog keeps the funnel's webhook subscription alive.
+    /// </summary>
     public string? ApiToken { get; init; }
+
+    /// <summary>
+    /// The URL Calendly posts this funnel's webhooks to (<c>https://book.example.com/calendly-webhook/acme</c>), as
+    /// <c>./able calendly connect</c> subscribed it; the watchdog looks for and recreates the subscription with this URL.
+    /// </summary>
+    public string? WebhookUrl { get; init; }
+
+    /// <summary>Scope of the webhook subscription: <c>organization</c> (default) or <c>user</c> (plans without organization webhooks).</summary>
+    public string SubscriptionScope { get; init; } = "organization";
 
     /// <summary>Event type URIs or uuids that count; empty means all.</summary>
     public string[] EventTypes { get; init; } = [];
