@@ -1,3 +1,4 @@
+using Able.Attribution.Calendly.Api;
 using Able.Attribution.Service.Ingress;
 using Able.Attribution.Worker;
 using Able.Hosting;
@@ -18,6 +19,7 @@ public static class AttributionApp
         var builder = AbleHost.CreateBuilder(args, options => options.Attribution, OptionsSections);
         builder.Services.AddIngress();
         builder.Services.AddAttributionWorker();
+        builder.Services.AddCalendlyApi();
 
         var app = builder.Build();
         app.MapHealthAndMetrics("attribution");

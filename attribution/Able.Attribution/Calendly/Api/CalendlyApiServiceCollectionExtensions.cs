@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Able.Attribution.Calendly.Api;
+
+public static class CalendlyApiServiceCollectionExtensions
+{
+    /// <summary>The Calendly API client (typed HttpClient) and the connector. Needs <c>IOptionsMonitor&lt;AbleOptions&gt;</c>.</summary>
+    public static IServiceCollection AddCalendlyApi(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        // The client enforces Able:Attribution:Calendly:RequestTimeoutMilliseconds itself, per request and not across rate-limit waits.
+        services.AddHttpClient<CalendlyApiClient>(client =>
+        {
+            client.Timeout = Timeout.InfiniteTimeSpan;
+            client.MaxResponseContentBufferSize = CalendlyApiClient.MaxResponseBytes;
+        });
+        services.TryAddSingleton(provider => new CalendlyConnector(provider.GetRequiredService<CalendlyApiClient>()));
+        return services;
+    }
+}
