@@ -1,4 +1,4 @@
-using Able.Attribution.Calendly.Api;
+using Able.Attribution.Calendly.Watchdog;
 using Able.Attribution.Service.Ingress;
 using Able.Attribution.Worker;
 using Able.Hosting;
@@ -19,7 +19,8 @@ public static class AttributionApp
         var builder = AbleHost.CreateBuilder(args, options => options.Attribution, OptionsSections);
         builder.Services.AddIngress();
         builder.Services.AddAttributionWorker();
-        builder.Services.AddCalendlyApi();
+        // The Calendly API and the subscription watchdog (which adds the API client).
+        builder.Services.AddCalendlyWatchdog();
 
         var app = builder.Build();
         app.MapHealthAndMetrics("attribution");

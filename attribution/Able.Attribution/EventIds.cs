@@ -2,7 +2,7 @@ namespace Able.Attribution;
 
 /// <summary>
 /// Every log event id of the attribution domain (6000-6999), in one place so operators can filter on them and no
-/// two collide: 60xx ingest entries, 61xx delivery to TikTok, 62xx the ingest consumer, 63xx the delivery loop and stream maintenance. Outages of these loops are logged by
+/// two collide: 60xx ingest entries, 61xx delivery to TikTok, 62xx the ingest consumer, 63xx the delivery loop and stream maintenance, 64xx the Calendly subscription watchdog. Outages of these loops are logged by
 /// Able.Supervision (2xxx).
 /// </summary>
 internal static class EventIds
@@ -26,4 +26,9 @@ internal static class EventIds
 
     public const int Ga4NotBuilt = 6302;
     public const int LedgerEntriesRemoved = 6303;
+
+    public const int CalendlySubscriptionDown = 6401;
+    public const int CalendlySubscriptionRepaired = 6402;
+    public const int CalendlyWatchdogCallFailed = 6403;
+    public const int CalendlyRepairImpossible = 6404;
 }

@@ -46,6 +46,8 @@ public static class AbleHost
         // The default, stated: a background service that fails stops the host, and RunAsync then exits non-zero.
         builder.Services.Configure<HostOptions>(host => host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
         builder.Services.AddAbleRedis();
+        // The secrets overlay these sources read, for what writes to it (the Calendly subscription watchdog).
+        builder.Services.AddSingleton(new SecretsOverlayFile(AbleConfiguration.ResolveSecretsPath(args, AbleConfiguration.ResolvePath(args))));
         builder.Services.AddManagementEndpoints(new Uri(endpoints.ManagementUrl).Port);
         return builder;
     }

@@ -73,6 +73,9 @@ public sealed class FakeCalendly : IAsyncDisposable
     /// <summary>False: a plan without webhooks (403 "Permission Denied" on POST).</summary>
     public bool WebhooksOnPlan { get; set; } = true;
 
+    /// <summary>How long every answer takes (a slow API), so that concurrent callers overlap. Default none.</summary>
+    public TimeSpan Latency { get; set; }
+
     /// <summary>How long the fake has run when the request came (<see cref="FakeCalendlyRequest.At"/>).</summary>
     public TimeSpan Elapsed => clock.Elapsed;
 
@@ -147,6 +150,11 @@ public sealed class FakeCalendly : IAsyncDisposable
         var request = context.Request;
         var at = clock.Elapsed;
         var authorized = request.Headers.Authorization.ToString() == $"Bearer {Token}";
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency);
+        }
+
         var (status, body) = await AnswerAsync(context, authorized);
         Requests.Enqueue(new FakeCalendlyRequest(request.Method, request.Path + request.QueryString, authorized, status, at));
         context.Response.StatusCode = status;

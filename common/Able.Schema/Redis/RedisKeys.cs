@@ -58,4 +58,7 @@ public sealed class RedisKeys(string prefix)
 
     /// <summary>Sorted set of a funnel's receipt ids by last update (Unix ms), newest last.</summary>
     public RedisKey ReceiptIndex(string mark) => $"{Prefix}receipts:{mark}";
+
+    /// <summary>The Calendly subscription watchdog's lock (value: the holder), so one replica at a time checks and repairs.</summary>
+    public RedisKey CalendlyWatchdogLock => $"{Prefix}calendly:watchdog-lock";
 }
