@@ -72,9 +72,10 @@ internal static class TikTokCheckCommand
         }
 
         AbleOptions options;
+        string secretsPath;
         try
         {
-            options = ReadOptions(arguments);
+            (options, secretsPath) = ReadOptions(arguments);
         }
         catch (Exception failure) when (failure is OptionsValidationException or FileNotFoundException or InvalidDataException or FormatException)
         {
@@ -92,7 +93,7 @@ internal static class TikTokCheckCommand
 
         var funnel = options.Funnels[index];
         var setting = $"Able:Funnels:{index}:TikTok";
-        if (await RefuseIncompleteAsync(funnel, setting, arguments, error) is { } refusal)
+        if (await RefuseIncompleteAsync(funnel, setting, arguments, secretsPath, error) is { } refusal)
         {
             return refusal;
         }
@@ -120,7 +121,7 @@ internal static class TikTokCheckCommand
     }
 
     /// <summary>Nothing is sent without a test event code, an access token and a pixel id: says which is missing and where to set it.</summary>
-    private static async Task<int?> RefuseIncompleteAsync(FunnelOptions funnel, string setting, Arguments arguments, TextWriter error)
+    private static async Task<int?> RefuseIncompleteAsync(FunnelOptions funnel, string setting, Arguments arguments, string secretsPath, TextWriter error)
     {
         if (string.IsNullOrWhiteSpace(funnel.TikTok.PixelId))
         {
@@ -132,7 +133,7 @@ internal static class TikTokCheckCommand
         {
             await error.WriteLineAsync(
                 $"Funnel {funnel.Mark} has no access token: set {setting}:AccessToken, in the secrets overlay " +
-                $"({SecretsOverlayFile.DefaultFileName}: Funnels:{funnel.Mark}:TikTok:AccessToken) or the environment " +
+                $"({secretsPath}: Funnels:{funnel.Mark}:TikTok:AccessToken) or the environment " +
                 $"({setting.Replace(":", "__", StringComparison.Ordinal)}__AccessToken). Generate it for pixel {funnel.TikTok.PixelId} in " +
                 "TikTok Events Manager → the pixel → Settings. Nothing was sent.");
             return AbleHost.ConfigurationErrorExitCode;
@@ -234,8 +235,11 @@ internal static class TikTokCheckCommand
         return true;
     }
 
-    /// <summary>The configuration the attribution service reads (file, secrets overlay, environment), validated as it validates it.</summary>
-    private static AbleOptions ReadOptions(Arguments arguments)
+    /// <summary>
+    /// The configuration the attribution service reads (file, secrets overlay, environment), validated as it validates it,
+    /// and where the secrets overlay is.
+    /// </summary>
+    private static (AbleOptions Options, string SecretsPath) ReadOptions(Arguments arguments)
     {
         string[] sources =
         [
@@ -244,7 +248,8 @@ internal static class TikTokCheckCommand
         ];
         using var configuration = new Microsoft.Extensions.Configuration.ConfigurationManager();
         configuration.UseAbleSources(sources);
-        return AbleHost.ReadValidated(configuration, AttributionApp.OptionsSections);
+        var secretsPath = AbleConfiguration.ResolveSecretsPath(sources, AbleConfiguration.ResolvePath(sources));
+        return (AbleHost.ReadValidated(configuration, AttributionApp.OptionsSections), secretsPath);
     }
 
     /// <summary>The options as read once: the command sends one request.</summary>

@@ -116,7 +116,7 @@ public sealed class TikTokCheckCommandTests
         var (noTokenExitCode, noToken) = await RunAsync("check", "--funnel", "acme", "--test-event-code", "TEST1", "--config", config.FilePath);
         Assert.True(noTokenExitCode == 2, noToken);
         Assert.Contains("Able:Funnels:0:TikTok:AccessToken", noToken, StringComparison.Ordinal);
-        Assert.Contains("secrets overlay", noToken, StringComparison.Ordinal);
+        Assert.Contains($"secrets overlay ({config.SecretsPath}: Funnels:acme:TikTok:AccessToken)", noToken, StringComparison.Ordinal);
         Assert.Contains("environment", noToken, StringComparison.Ordinal);
 
         var (usageExitCode, usage) = await RunAsync("send", "--funnel", "acme");
