@@ -23,6 +23,12 @@ public sealed record FakeReply(int HttpStatus = 200, long? Code = 0, string Mess
 
     public static FakeReply ServerError { get; } = new(HttpStatus: 500, Code: null, Message: "internal error");
 
+    /// <summary>What TikTok answers a token that may not send to the pixel (another advertiser's pixel, or no such pixel).</summary>
+    public static FakeReply NoPermission { get; } = new(Code: 40001, Message: "No permission to operate pixel code");
+
+    /// <summary>What TikTok answers a pixel code it does not know, naming the field.</summary>
+    public static FakeReply InvalidPixel(string pixelId) => new(Code: 40002, Message: $"Invalid value for event_source_id: {pixelId}");
+
     public static FakeReply HangFor(TimeSpan hang) => new(Hang: hang);
 
     public static FakeReply OkAfter(TimeSpan delay) => new(Delay: delay);

@@ -1,0 +1,264 @@
+using System.Security.Cryptography;
+using Able.Attribution.Conversions;
+using Able.Attribution.TikTok;
+using Able.Hosting;
+using Able.Hosting.Configuration;
+using Able.Schema.Configuration;
+using Able.Schema.Identity;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace Able.Attribution.Service.Commands;
+
+/// <summary>
+/// <c>./able tiktok check --funnel MARK [--test-event-code CODE] [--config FILE] [--secrets FILE]</c>: sends one clearly-test
+/// <c>Schedule</c> event to the funnel's pixel with a test event code (never without one), with the access token, base URL
+/// and timeout the worker uses, and says what TikTok's answer means. Reads the configuration the attribution service reads.
+/// </summary>
+internal static class TikTokCheckCommand
+{
+    public const string Usage =
+        "usage: ./able tiktok check --funnel MARK [--test-event-code CODE] [--config FILE] [--secrets FILE]";
+
+    public const int AcceptedExitCode = 0;
+
+    /// <summary>TikTok refused the access token (40104/40105/40106 and the other 4010x).</summary>
+    public const int TokenExitCode = 3;
+
+    /// <summary>No permission for the pixel (40001), an invalid parameter (40002, often the pixel id) or another refusal.</summary>
+    public const int RefusedExitCode = 4;
+
+    /// <summary>Rate limited, a TikTok server error, HTTP 5xx, a timeout or a network failure: try again.</summary>
+    public const int UnavailableExitCode = 5;
+
+    /// <summary>An argument not understood, an unknown funnel or no test event code (EX_USAGE).</summary>
+    public const int UsageExitCode = 64;
+
+    private const string TestEventsHint = "TikTok Events Manager → the pixel → Test Events";
+
+    private sealed record Arguments(string? Mark, string? TestEventCode, string? ConfigFile, string? SecretsFile);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+
+        if (args is ["--help" or "-h" or "help"])
+        {
+            await output.WriteLineAsync(Usage);
+            return 0;
+        }
+
+        if (args is not ["check", .. var checkArgs])
+        {
+            await error.WriteLineAsync(args.Length == 0 ? "a tiktok command is required" : $"unknown tiktok command '{args[0]}'");
+            await error.WriteLineAsync(Usage);
+            return UsageExitCode;
+        }
+
+        if (!TryParse(checkArgs, out var arguments, out var problem))
+        {
+            await error.WriteLineAsync(problem);
+            await error.WriteLineAsync(Usage);
+            return UsageExitCode;
+        }
+
+        if (arguments.Mark is null)
+        {
+            await error.WriteLineAsync("--funnel MARK is required: the funnel whose pixel to check.");
+            await error.WriteLineAsync(Usage);
+            return UsageExitCode;
+        }
+
+        AbleOptions options;
+        string secretsPath;
+        try
+        {
+            (options, secretsPath) = ReadOptions(arguments);
+        }
+        catch (Exception failure) when (failure is OptionsValidationException or FileNotFoundException or InvalidDataException or FormatException)
+        {
+            await error.WriteLineAsync(AbleHost.DescribeConfigurationError(failure));
+            return AbleHost.ConfigurationErrorExitCode;
+        }
+
+        var index = Array.FindIndex(options.Funnels, f => string.Equals(f.Mark, arguments.Mark, StringComparison.OrdinalIgnoreCase));
+        if (index < 0)
+        {
+            var known = options.Funnels.Length == 0 ? "none" : string.Join(", ", options.Funnels.Select(f => f.Mark));
+            await error.WriteLineAsync($"No funnel '{arguments.Mark}' is configured (funnels: {known}).");
+            return UsageExitCode;
+        }
+
+        var funnel = options.Funnels[index];
+        var setting = $"Able:Funnels:{index}:TikTok";
+        if (await RefuseIncompleteAsync(funnel, setting, arguments, secretsPath, error) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var testEventCode = arguments.TestEventCode ?? funnel.TikTok.TestEventCode!;
+        var accessToken = funnel.TikTok.AccessToken!;
+        var built = TikTokEventBuilder.Build(CheckConversion(funnel.Mark), visitor: null, funnel);
+        var body = TikTokEventBuilder.Body(funnel.TikTok.PixelId, testEventCode, [built.Event]);
+
+        var baseUrl = options.Worker.TikTokBaseUrl;
+        await output.WriteLineAsync(
+            $"Sending one test Schedule event (event_id {built.Event["event_id"]}) for funnel {funnel.Mark} to pixel {funnel.TikTok.PixelId} " +
+            $"with test event code {testEventCode} at {baseUrl}");
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var client = new TikTokClient(http, new FixedOptionsMonitor(options), Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
+        var result = await client.SendAsync(accessToken, body, cancellationToken);
+
+        var message = result.Message?.Replace(accessToken, "[access token]", StringComparison.Ordinal);
+        await output.WriteLineAsync(result.Code is null
+            ? $"TikTok's answer: none with a code ({result.Reason})"
+            : $"TikTok's answer: code {result.Code}, message \"{message}\", request_id {result.RequestId ?? "(none)"}");
+        var (exitCode, meaning) = Explain(result, message, funnel, setting, testEventCode, baseUrl);
+        await (exitCode == AcceptedExitCode ? output : error).WriteLineAsync(meaning);
+        return exitCode;
+    }
+
+    /// <summary>Nothing is sent without a test event code, an access token and a pixel id: says which is missing and where to set it.</summary>
+    private static async Task<int?> RefuseIncompleteAsync(FunnelOptions funnel, string setting, Arguments arguments, string secretsPath, TextWriter error)
+    {
+        if (string.IsNullOrWhiteSpace(funnel.TikTok.PixelId))
+        {
+            await error.WriteLineAsync($"Funnel {funnel.Mark} has no pixel: set {setting}:PixelId (the pixel code from TikTok Events Manager). Nothing was sent.");
+            return AbleHost.ConfigurationErrorExitCode;
+        }
+
+        if (string.IsNullOrWhiteSpace(funnel.TikTok.AccessToken))
+        {
+            await error.WriteLineAsync(
+                $"Funnel {funnel.Mark} has no access token: set {setting}:AccessToken, in the secrets overlay " +
+                $"({secretsPath}: Funnels:{funnel.Mark}:TikTok:AccessToken) or the environment " +
+                $"({setting.Replace(":", "__", StringComparison.Ordinal)}__AccessToken). Generate it for pixel {funnel.TikTok.PixelId} in " +
+                "TikTok Events Manager → the pixel → Settings. Nothing was sent.");
+            return AbleHost.ConfigurationErrorExitCode;
+        }
+
+        if (string.IsNullOrWhiteSpace(arguments.TestEventCode ?? funnel.TikTok.TestEventCode))
+        {
+            await error.WriteLineAsync(
+                $"No test event code: pass --test-event-code CODE or set {setting}:TestEventCode. Find the code in {TestEventsHint} " +
+                $"(pixel {funnel.TikTok.PixelId}). Nothing was sent: without one the check would count as a real booking.");
+            return UsageExitCode;
+        }
+
+        return null;
+    }
+
+    /// <summary>A clearly-test booking: a random event id and external id, no contact data, the funnel's first host as the page.</summary>
+    private static Conversion CheckConversion(string mark)
+    {
+        var random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var eventId = $"able-check:{random}";
+        return new Conversion
+        {
+            Mark = mark,
+            Source = "able-check",
+            SourceEvent = "tiktok.check",
+            Decision = ConversionDecision.Send,
+            ReceiptId = eventId,
+            TikTokEvent = "Schedule",
+            EventId = eventId,
+            EventTime = DateTimeOffset.UtcNow,
+            ContentName = "Able connection check",
+            ExternalIdHashes = [ContactHashing.HashExternalId($"able-check-visitor:{random}")!],
+        };
+    }
+
+    /// <summary>The exit code and, in plain words, what the answer means and what to do.</summary>
+    private static (int ExitCode, string Meaning) Explain(
+        TikTokResult result, string? message, FunnelOptions funnel, string setting, string testEventCode, string baseUrl) => result switch
+    {
+        { Outcome: TikTokOutcome.Accepted } => (AcceptedExitCode,
+            $"OK: TikTok accepted the event. It should appear in {TestEventsHint} under test event code {testEventCode} within a minute or so."),
+        { IsTokenError: true } => (TokenExitCode,
+            $"The access token ({setting}:AccessToken) is {TokenProblem(result.Code)}. Generate a new one for pixel {funnel.TikTok.PixelId} " +
+            "in TikTok Events Manager → the pixel → Settings, and store it in the secrets overlay or the environment."),
+        { Code: 40001 } => (RefusedExitCode,
+            $"No permission: the access token has no permission for pixel {funnel.TikTok.PixelId}, or {setting}:PixelId is wrong. " +
+            "Check the pixel code, and that the token was generated for this pixel."),
+        { Code: 40002 } => (RefusedExitCode,
+            $"Invalid parameter: {message}. Often the pixel id (event_source_id, {setting}:PixelId = {funnel.TikTok.PixelId}) is wrong."),
+        { Outcome: TikTokOutcome.Retry, Code: 40100 } => (UnavailableExitCode, "Rate limited by TikTok (40100): try again in a minute."),
+        { Outcome: TikTokOutcome.Retry } => (UnavailableExitCode,
+            $"TikTok or the network failed ({result.Reason}) at {baseUrl} (Able:Worker:TikTokBaseUrl): try again later."),
+        { Code: null } => (UnavailableExitCode,
+            $"{baseUrl} did not answer like the TikTok Events API ({result.Reason}); check Able:Worker:TikTokBaseUrl."),
+        _ => (RefusedExitCode, $"TikTok refused the event ({result.Reason}): {message}."),
+    };
+
+    private static string TokenProblem(long? code) => code switch
+    {
+        40104 => "missing (TikTok code 40104)",
+        40106 => "expired (TikTok code 40106)",
+        _ => $"wrong or invalid (TikTok code {code})",
+    };
+
+    private static bool TryParse(string[] args, out Arguments arguments, out string problem)
+    {
+        arguments = new Arguments(null, null, null, null);
+        problem = "";
+        for (var i = 0; i < args.Length; i++)
+        {
+            var (name, value) = args[i].Split('=', 2) is [var n, var v] && n.StartsWith("--", StringComparison.Ordinal) ? (n, v) : (args[i], null);
+            if (name is not ("--funnel" or "--test-event-code" or "--config" or "--secrets"))
+            {
+                problem = $"unknown argument '{args[i]}'";
+                return false;
+            }
+
+            if (value is null)
+            {
+                if (i + 1 >= args.Length)
+                {
+                    problem = $"{name} needs a value";
+                    return false;
+                }
+
+                value = args[++i];
+            }
+
+            arguments = name switch
+            {
+                "--funnel" => arguments with { Mark = value },
+                "--test-event-code" => arguments with { TestEventCode = value },
+                "--config" => arguments with { ConfigFile = value },
+                _ => arguments with { SecretsFile = value },
+            };
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The configuration the attribution service reads (file, secrets overlay, environment), validated as it validates it,
+    /// and where the secrets overlay is.
+    /// </summary>
+    private static (AbleOptions Options, string SecretsPath) ReadOptions(Arguments arguments)
+    {
+        string[] sources =
+        [
+            .. arguments.ConfigFile is null ? [] : new[] { "--config", arguments.ConfigFile },
+            .. arguments.SecretsFile is null ? [] : new[] { "--secrets", arguments.SecretsFile },
+        ];
+        using var configuration = new Microsoft.Extensions.Configuration.ConfigurationManager();
+        configuration.UseAbleSources(sources);
+        var secretsPath = AbleConfiguration.ResolveSecretsPath(sources, AbleConfiguration.ResolvePath(sources));
+        return (AbleHost.ReadValidated(configuration, AttributionApp.OptionsSections), secretsPath);
+    }
+
+    /// <summary>The options as read once: the command sends one request.</summary>
+    private sealed class FixedOptionsMonitor(AbleOptions value) : IOptionsMonitor<AbleOptions>
+    {
+        public AbleOptions CurrentValue => value;
+
+        public AbleOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<AbleOptions, string?> listener) => null;
+    }
+}
