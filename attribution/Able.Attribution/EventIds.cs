@@ -31,4 +31,5 @@ internal static class EventIds
     public const int CalendlySubscriptionRepaired = 6402;
     public const int CalendlyWatchdogCallFailed = 6403;
     public const int CalendlyRepairImpossible = 6404;
+    public const int CalendlyNotWatched = 6405;
 }

@@ -165,4 +165,21 @@ public sealed partial class CalendlyWatchdogTests
         Assert.True(requests[limited + 1].At - requests[limited].At >= TimeSpan.FromSeconds(1.9), "the next request did not wait for Retry-After");
         Assert.Equal(1, calendly.CountFor(WebhookUrl));
     }
+
+    [Fact]
+    public async Task A_funnel_whose_webhook_url_is_unknown_is_not_touched()
+    {
+        // A token alone (a subscription made by hand, perhaps to another URL): creating one at a guessed URL would retire its key.
+        await using var calendly = await FakeCalendly.StartAsync();
+        var redis = await RedisTestServer.GetAsync();
+        using var config = Connected(redis.ConnectionString, calendly);
+        config.Funnel["Calendly"]!.AsObject().Remove("WebhookUrl");
+        calendly.Remove(WebhookUrl);
+        await using var service = await RunningService.StartAttributionAsync(config);
+
+        await Task.Delay(2000); // three watchdog periods
+        Assert.Empty(calendly.Requests);
+        Assert.Null(await MetricAsync(service, "able_calendly_subscription_up"));
+        Assert.False(File.Exists(config.SecretsPath));
+    }
 }

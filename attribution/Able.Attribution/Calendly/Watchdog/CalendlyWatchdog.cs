@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 namespace Able.Attribution.Calendly.Watchdog;
 
 /// <summary>
-/// Keeps every funnel's Calendly webhook subscription alive, for funnels with a Calendly API token
-/// (<c>Able:Funnels:i:Calendly:ApiToken</c>, stored by <c>./able calendly connect</c>). Every
+/// Keeps every funnel's Calendly webhook subscription alive, for funnels with a Calendly API token and webhook URL
+/// (<c>Able:Funnels:i:Calendly:ApiToken</c> and <c>WebhookUrl</c>, stored by <c>./able calendly connect</c>). Every
 /// <c>Able:Attribution:Calendly:WatchdogIntervalMinutes</c> (±10 % jitter) it lists the subscriptions posting to the funnel's
 /// webhook URL; one that Calendly disabled (after 24 h of failed deliveries) or deleted (after a 410) is created again with a fresh
 /// signing key, written to the secrets overlay with the replaced key still accepted for <c>SigningKeyGraceMinutes</c>, which the
@@ -30,6 +30,7 @@ internal sealed partial class CalendlyWatchdog(
     public const string LoopName = "calendly-watchdog";
 
     private readonly string holder = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly HashSet<string> notWatched = new(StringComparer.OrdinalIgnoreCase);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         options.CurrentValue.Attribution.Calendly.WatchdogEnabled
@@ -42,7 +43,17 @@ internal sealed partial class CalendlyWatchdog(
         var all = options.CurrentValue;
         var api = all.Attribution.Calendly;
         var pause = TimeSpan.FromMinutes(api.WatchdogIntervalMinutes) * (0.9 + (0.2 * Random.Shared.NextDouble()));
-        var watched = all.Funnels.Where(f => !string.IsNullOrWhiteSpace(f.Calendly.ApiToken)).ToList();
+        var watched = all.Funnels.Where(f => !string.IsNullOrWhiteSpace(f.Calendly.ApiToken) && !string.IsNullOrWhiteSpace(f.Calendly.WebhookUrl)).ToList();
+        foreach (var unconnected in all.Funnels.Where(f => !string.IsNullOrWhiteSpace(f.Calendly.ApiToken) && string.IsNullOrWhiteSpace(f.Calendly.WebhookUrl)))
+        {
+            if (notWatched.Add(unconnected.Mark))
+            {
+                // Guessing the URL could create a second subscription beside one made by hand, and its new key would then
+                // retire the key that one signs with: only a funnel whose URL is known (connect stores it) is watched.
+                LogNotWatched(logger, unconnected.Mark);
+            }
+        }
+
         if (watched.Count == 0)
         {
             return pause;
@@ -74,7 +85,7 @@ internal sealed partial class CalendlyWatchdog(
     private async Task CheckAsync(FunnelOptions funnel, CalendlyApiOptions api, CancellationToken stoppingToken)
     {
         var token = funnel.Calendly.ApiToken!;
-        var url = CalendlyWebhookUrl.Of(funnel, api);
+        var url = funnel.Calendly.WebhookUrl!;
         var scope = funnel.Calendly.SubscriptionScope;
         var found = await connector.FindAsync(token, url, scope, stoppingToken);
         if (!found.Succeeded)
@@ -145,6 +156,10 @@ internal sealed partial class CalendlyWatchdog(
     [LoggerMessage(EventId = EventIds.CalendlySubscriptionRepaired, Level = LogLevel.Warning,
         Message = "Funnel {Funnel}: the Calendly webhook subscription was {State} and is recreated as {Subscription}; its new signing key is in {Overlay}.")]
     private static partial void LogRepaired(ILogger logger, string funnel, string state, string subscription, string overlay);
+
+    [LoggerMessage(EventId = EventIds.CalendlyNotWatched, Level = LogLevel.Warning,
+        Message = "Funnel {Funnel} has a Calendly API token but no Calendly:WebhookUrl, so the watchdog does not watch its subscription; run ./able calendly connect --funnel {Funnel} (or set the URL the subscription posts to).")]
+    private static partial void LogNotWatched(ILogger logger, string funnel);
 
     [LoggerMessage(EventId = EventIds.CalendlyWatchdogCallFailed, Level = LogLevel.Warning,
         Message = "Funnel {Funnel}: the Calendly subscription check failed ({Failure}): {Reason}")]
