@@ -3,6 +3,7 @@ using System.Net;
 using Able.Attribution.Calendly.Api;
 using Able.Hosting;
 using Able.Hosting.Configuration;
+using Able.Hosting.Redis;
 using Able.Schema.Configuration;
 using Able.Schema.Redis;
 using Microsoft.Extensions.Options;
@@ -232,11 +233,7 @@ internal static class CalendlyCommand
 
     private static async Task<IConnectionMultiplexer> ConnectRedisAsync(RedisOptions redis)
     {
-        var configuration = ConfigurationOptions.Parse(redis.Configuration);
-        configuration.AbortOnConnectFail = false;
-        configuration.ConnectTimeout = redis.ConnectTimeoutMilliseconds;
-        configuration.SyncTimeout = redis.ConnectTimeoutMilliseconds;
-        configuration.AsyncTimeout = redis.ConnectTimeoutMilliseconds;
+        var configuration = RedisServiceCollectionExtensions.ConnectionOptions(redis);
         configuration.ClientName ??= "able-calendly-status";
         return await ConnectionMultiplexer.ConnectAsync(configuration);
     }
