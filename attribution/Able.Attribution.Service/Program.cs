@@ -2,6 +2,11 @@ using Able.Attribution.Service;
 using Able.Attribution.Service.Commands;
 using Able.Hosting;
 
+// ./able calendly: connect a funnel's webhook subscription, or show its status (Commands/CalendlyCommand.cs);
 // ./able tiktok check: one test event to a funnel's pixel (Commands/TikTokCheckCommand.cs); otherwise the service.
-return args is ["tiktok", .. var tikTokArgs] ? await TikTokCheckCommand.RunAsync(tikTokArgs, Console.Out, Console.Error) :
-    await AbleHost.RunAsync(args, AttributionApp.Build);
+return args switch
+{
+    ["calendly", .. var calendlyArgs] => await CalendlyCommand.RunAsync(calendlyArgs, Console.Out, Console.Error),
+    ["tiktok", .. var tikTokArgs] => await TikTokCheckCommand.RunAsync(tikTokArgs, Console.Out, Console.Error),
+    _ => await AbleHost.RunAsync(args, AttributionApp.Build),
+};

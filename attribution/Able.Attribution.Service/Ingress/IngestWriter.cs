@@ -22,6 +22,16 @@ internal sealed class IngestWriter(
     private long failingSince;
     private long refusedInOutage;
 
+    /// <summary>
+    /// Notes when a funnel's Calendly webhook was last queued (<see cref="RedisKeys.CalendlyLastDelivery"/>): fire-and-forget,
+    /// so it neither slows nor fails the delivery it follows.
+    /// </summary>
+    public void RecordCalendlyDelivery(string mark)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        _ = redis.GetDatabase().StringSetAsync(keys.CalendlyLastDelivery(mark), now, flags: CommandFlags.FireAndForget);
+    }
+
     public async Task<bool> WriteAsync(string source, IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
     {
         var timeoutMs = funnels.Limits.RedisWriteTimeoutMilliseconds;

@@ -19,7 +19,7 @@ public static class CalendlyWebhookUrl
             return funnel.Calendly.WebhookUrl;
         }
 
-        var baseUrl = string.IsNullOrWhiteSpace(api.WebhookBaseUrl) ? $"https://{funnel.Hosts.FirstOrDefault()}" : api.WebhookBaseUrl;
-        return $"{baseUrl.TrimEnd('/')}{IngressPaths.CalendlyWebhook.Prefix}/{funnel.Mark}";
+        var baseUrl = string.IsNullOrWhiteSpace(api.WebhookBaseUrl) ? $"https://{funnel.Hosts.FirstOrDefault() ?? "localhost"}" : api.WebhookBaseUrl;
+        return $"{baseUrl.TrimEnd('/')}{IngressPaths.CalendlyWebhook.Prefix}/{Uri.EscapeDataString(funnel.Mark)}";
     }
 }

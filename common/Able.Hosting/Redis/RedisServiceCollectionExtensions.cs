@@ -18,17 +18,24 @@ public static class RedisServiceCollectionExtensions
     {
         services.TryAddSingleton<IConnectionMultiplexer>(provider =>
         {
-            var redis = provider.GetRequiredService<IOptions<AbleOptions>>().Value.Redis;
-            var configuration = ConfigurationOptions.Parse(redis.Configuration);
-            configuration.AbortOnConnectFail = false;
-            configuration.ConnectTimeout = redis.ConnectTimeoutMilliseconds;
-            configuration.SyncTimeout = redis.ConnectTimeoutMilliseconds;
-            configuration.AsyncTimeout = redis.ConnectTimeoutMilliseconds;
+            var configuration = ConnectionOptions(provider.GetRequiredService<IOptions<AbleOptions>>().Value.Redis);
             configuration.ClientName ??= AppDomain.CurrentDomain.FriendlyName;
             return ConnectionMultiplexer.Connect(configuration);
         });
         services.TryAddSingleton(provider =>
             new RedisKeys(provider.GetRequiredService<IOptions<AbleOptions>>().Value.Redis.KeyPrefix));
         return services;
+    }
+
+    /// <summary>How Able connects to <c>Able:Redis</c>: never aborting while Redis is down, every timeout <c>ConnectTimeoutMilliseconds</c>.</summary>
+    public static ConfigurationOptions ConnectionOptions(RedisOptions redis)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        var configuration = ConfigurationOptions.Parse(redis.Configuration);
+        configuration.AbortOnConnectFail = false;
+        configuration.ConnectTimeout = redis.ConnectTimeoutMilliseconds;
+        configuration.SyncTimeout = redis.ConnectTimeoutMilliseconds;
+        configuration.AsyncTimeout = redis.ConnectTimeoutMilliseconds;
+        return configuration;
     }
 }

@@ -26,6 +26,12 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Identity link: Calendly invitee uuid → visitor id.</summary>
     public RedisKey InviteeLink(string inviteeUuid) => $"{Prefix}id:inv:{inviteeUuid}";
 
+    /// <summary>
+    /// Unix ms of the last Calendly webhook of a funnel the ingress accepted and queued (<c>./able calendly status</c> shows it).
+    /// Written fire-and-forget; losing it (eviction) loses nothing but that line.
+    /// </summary>
+    public RedisKey CalendlyLastDelivery(string mark) => $"{Prefix}calendly:{mark}:last-delivery";
+
     /// <summary>Stream of accepted webhooks and conversions, consumed by the worker.</summary>
     public RedisKey IngestStream => $"{Prefix}ingest";
 

@@ -172,6 +172,22 @@ public sealed class CalendlyApiClientTests
         Assert.Contains(baseUrl, user.Error!.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_attribution_service_provides_a_connector_using_its_configured_API()
+    {
+        await using var fake = await FakeCalendly.StartAsync();
+        var redis = await RedisTestServer.GetAsync();
+        using var config = TestConfig.Create(redis.ConnectionString);
+        config.Able["Attribution"]!["Calendly"] = new System.Text.Json.Nodes.JsonObject { ["ApiBaseUrl"] = fake.BaseUrl, ["WatchdogEnabled"] = false };
+        await using var service = await RunningService.StartAttributionAsync(config);
+        var connector = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<CalendlyConnector>(service.Services);
+
+        var replaced = await connector.ReplaceAsync(FakeCalendly.DefaultToken, Callback, "organization", CancellationToken.None);
+
+        Assert.True(replaced.Succeeded, replaced.Error?.Message);
+        Assert.Equal(replaced.Value.SigningKey, fake.SigningKeyFor(Callback));
+    }
+
     private static CalendlyApiClient Client(HttpClient http, FakeCalendly fake, int maxWaitSeconds = 10) =>
         new(http, Options(fake.BaseUrl, maxWaitSeconds), TimeProvider.System);
 
