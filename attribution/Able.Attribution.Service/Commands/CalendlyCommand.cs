@@ -67,15 +67,8 @@ internal static class CalendlyCommand
         }
 
         string[] sources = [.. values.Where(v => v.Key is "config" or "secrets").SelectMany(v => new[] { "--" + v.Key, v.Value })];
-        AbleOptions options;
-        string secretsPath;
-        try
+        if (await CommandConfiguration.ReadAsync(sources, error) is not var (options, secretsPath))
         {
-            (options, secretsPath) = ReadOptions(sources);
-        }
-        catch (Exception failure) when (failure is OptionsValidationException or FileNotFoundException or InvalidDataException or FormatException)
-        {
-            await error.WriteLineAsync(AbleHost.DescribeConfigurationError(failure));
             return AbleHost.ConfigurationErrorExitCode;
         }
 
@@ -337,15 +330,6 @@ internal static class CalendlyCommand
         }
 
         return true;
-    }
-
-    /// <summary>The configuration the attribution service reads (file, overlay, environment), validated as the service validates it.</summary>
-    private static (AbleOptions Options, string SecretsPath) ReadOptions(string[] sources)
-    {
-        using var configuration = new Microsoft.Extensions.Configuration.ConfigurationManager();
-        configuration.UseAbleSources(sources);
-        var secretsPath = AbleConfiguration.ResolveSecretsPath(sources, AbleConfiguration.ResolvePath(sources));
-        return (AbleHost.ReadValidated(configuration, AttributionApp.OptionsSections), secretsPath);
     }
 
     private static async Task<int> UsageErrorAsync(TextWriter error, string problem)

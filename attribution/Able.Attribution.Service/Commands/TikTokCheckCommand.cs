@@ -71,15 +71,13 @@ internal static class TikTokCheckCommand
             return UsageExitCode;
         }
 
-        AbleOptions options;
-        string secretsPath;
-        try
+        string[] sources =
+        [
+            .. arguments.ConfigFile is null ? [] : new[] { "--config", arguments.ConfigFile },
+            .. arguments.SecretsFile is null ? [] : new[] { "--secrets", arguments.SecretsFile },
+        ];
+        if (await CommandConfiguration.ReadAsync(sources, error) is not var (options, secretsPath))
         {
-            (options, secretsPath) = ReadOptions(arguments);
-        }
-        catch (Exception failure) when (failure is OptionsValidationException or FileNotFoundException or InvalidDataException or FormatException)
-        {
-            await error.WriteLineAsync(AbleHost.DescribeConfigurationError(failure));
             return AbleHost.ConfigurationErrorExitCode;
         }
 
@@ -108,7 +106,7 @@ internal static class TikTokCheckCommand
             $"Sending one test Schedule event (event_id {built.Event["event_id"]}) for funnel {funnel.Mark} to pixel {funnel.TikTok.PixelId} " +
             $"with test event code {testEventCode} at {baseUrl}");
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var client = new TikTokClient(http, new FixedOptionsMonitor(options), Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
+        var client = new TikTokClient(http, new FixedOptionsMonitor<AbleOptions>(options), Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
         var result = await client.SendAsync(accessToken, body, cancellationToken);
 
         var message = result.Message?.Replace(accessToken, "[access token]", StringComparison.Ordinal);
@@ -233,32 +231,5 @@ internal static class TikTokCheckCommand
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// The configuration the attribution service reads (file, secrets overlay, environment), validated as it validates it,
-    /// and where the secrets overlay is.
-    /// </summary>
-    private static (AbleOptions Options, string SecretsPath) ReadOptions(Arguments arguments)
-    {
-        string[] sources =
-        [
-            .. arguments.ConfigFile is null ? [] : new[] { "--config", arguments.ConfigFile },
-            .. arguments.SecretsFile is null ? [] : new[] { "--secrets", arguments.SecretsFile },
-        ];
-        using var configuration = new Microsoft.Extensions.Configuration.ConfigurationManager();
-        configuration.UseAbleSources(sources);
-        var secretsPath = AbleConfiguration.ResolveSecretsPath(sources, AbleConfiguration.ResolvePath(sources));
-        return (AbleHost.ReadValidated(configuration, AttributionApp.OptionsSections), secretsPath);
-    }
-
-    /// <summary>The options as read once: the command sends one request.</summary>
-    private sealed class FixedOptionsMonitor(AbleOptions value) : IOptionsMonitor<AbleOptions>
-    {
-        public AbleOptions CurrentValue => value;
-
-        public AbleOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<AbleOptions, string?> listener) => null;
     }
 }
