@@ -24,6 +24,12 @@ public static class AbleConfiguration
         var path = ResolvePath(args);
         configuration.Sources.Clear();
         var secrets = ResolveSecretsPath(args, path);
+        if (!Directory.Exists(Path.GetDirectoryName(secrets)))
+        {
+            throw new FileNotFoundException(
+                $"The folder of the secrets overlay {secrets} does not exist; create it, or choose another file with --secrets or {SecretsPathVariable}.", secrets);
+        }
+
         // One folder watcher per folder, disposed with the configuration (the file sources leave a watcher they did not
         // create running, and inotify instances are a scarce per-user resource). Usually both files share one.
         var configFolder = new PhysicalFileProvider(Path.GetDirectoryName(path)!);

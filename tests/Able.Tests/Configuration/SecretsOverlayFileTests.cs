@@ -97,4 +97,17 @@ public sealed class SecretsOverlayFileTests : IDisposable
         var error = Assert.Throws<InvalidDataException>(() => new ConfigurationManager().UseAbleSources(["--config", config]));
         Assert.Contains("able.secrets.json", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_overlay_in_a_folder_that_does_not_exist_is_a_configuration_error_naming_it()
+    {
+        var config = Path.Combine(folder, "able.json");
+        File.Copy(Path.Combine(RepositoryRoot.Path, "config", "able.json"), config);
+        var missing = Path.Combine(folder, "no-such-folder", "able.secrets.json");
+        var error = Assert.Throws<FileNotFoundException>(() => new ConfigurationManager().UseAbleSources(["--config", config, "--secrets", missing]));
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+        Assert.Contains("--secrets", AbleHostMessage(error), StringComparison.Ordinal);
+    }
+
+    private static string AbleHostMessage(Exception error) => Able.Hosting.AbleHost.DescribeConfigurationError(error);
 }
