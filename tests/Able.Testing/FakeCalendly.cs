@@ -50,6 +50,7 @@ public sealed class FakeCalendly : IAsyncDisposable
     private readonly Lock gate = new();
     private readonly List<FakeCalendlySubscription> subscriptions = [];
     private readonly ConcurrentQueue<(TimeSpan Wait, bool RetryAfterHeader)> rateLimits = new();
+    private readonly ConcurrentQueue<int> serverErrors = new();
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private LoopbackServer? server;
 
@@ -93,6 +94,9 @@ public sealed class FakeCalendly : IAsyncDisposable
 
     /// <summary>The next request (any) gets 429 with only <c>X-RateLimit-Reset: {seconds}</c> (and <c>X-RateLimit-Remaining: 0</c>).</summary>
     public void QueueRateLimitReset(TimeSpan reset) => rateLimits.Enqueue((reset, false));
+
+    /// <summary>The next request (any) gets this server error (503 Service Unavailable by default), once per call.</summary>
+    public void QueueServerError(int status = 503) => serverErrors.Enqueue(status);
 
     public IReadOnlyList<FakeCalendlySubscription> Subscriptions
     {
@@ -179,6 +183,11 @@ public sealed class FakeCalendly : IAsyncDisposable
             context.Response.Headers["X-RateLimit-Remaining"] = "0";
             context.Response.Headers["X-RateLimit-Reset"] = seconds;
             return (429, Error("Too Many Requests", "You have exceeded the rate limit"));
+        }
+
+        if (serverErrors.TryDequeue(out var serverError))
+        {
+            return (serverError, Error("Service Unavailable", "Please try again later"));
         }
 
         if (!authorized)

@@ -131,6 +131,37 @@ public sealed class CalendlyApiClientTests
     }
 
     [Fact]
+    public async Task A_read_is_sent_again_after_server_errors_and_a_create_is_not()
+    {
+        await using var fake = await FakeCalendly.StartAsync();
+        using var http = new HttpClient();
+        var client = Client(http, fake);
+        fake.QueueServerError();
+        fake.QueueServerError(502);
+
+        var user = await client.GetCurrentUserAsync(FakeCalendly.DefaultToken, CancellationToken.None);
+
+        Assert.True(user.Succeeded, user.Error?.Message);
+        var reads = fake.Requests.ToArray();
+        Assert.Equal([503, 502, 200], reads.Select(r => r.Status));
+        Assert.True(reads[1].At - reads[0].At >= TimeSpan.FromSeconds(0.95), "the first retry did not wait");
+        Assert.True(reads[2].At - reads[1].At >= TimeSpan.FromSeconds(1.9), "the second retry did not back off");
+
+        // A third server error in a row is the answer; a create is never repeated (Calendly may have made it).
+        fake.QueueServerError();
+        fake.QueueServerError();
+        fake.QueueServerError();
+        var failed = await client.GetCurrentUserAsync(FakeCalendly.DefaultToken, CancellationToken.None);
+        Assert.Equal(CalendlyApiFailure.Unexpected, failed.Error?.Kind);
+        Assert.Contains("503", failed.Error!.Message, StringComparison.Ordinal);
+        fake.QueueServerError();
+        var before = fake.Requests.Count;
+        var created = await client.CreateSubscriptionAsync(FakeCalendly.DefaultToken, user.Value, "organization", "https://book.example.com/calendly-webhook/acme", CalendlyConnector.NewSigningKey(), CancellationToken.None);
+        Assert.False(created.Succeeded);
+        Assert.Equal(before + 1, fake.Requests.Count);
+    }
+
+    [Fact]
     public async Task A_429_longer_than_allowed_fails_without_another_request()
     {
         await using var fake = await FakeCalendly.StartAsync();

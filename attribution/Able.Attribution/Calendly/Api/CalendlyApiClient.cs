@@ -151,7 +151,14 @@ public sealed class CalendlyApiClient(HttpClient http, IOptionsMonitor<AbleOptio
         && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
         && a.Port == b.Port;
 
-    /// <summary>One call: sent, and sent again after each 429 as long as the waits add up to the allowed total.</summary>
+    /// <summary>Server errors (5xx) a read or a delete is sent again after: 1 s, then 2 s.</summary>
+    public const int ServerErrorRetries = 2;
+
+    /// <summary>
+    /// One call: sent, and sent again after each 429 as long as the waits add up to the allowed total. A read or a delete
+    /// (which repeat safely) is also sent again after a 5xx, <see cref="ServerErrorRetries"/> times at most, within the same
+    /// total; a create is not (Calendly may have made it before failing, and refuses a second one with the same URL).
+    /// </summary>
     private async Task<CalendlyApiResult<Answer>> SendAsync(string token, string call, Func<HttpRequestMessage> build, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(token) || !token.All(c => c is > ' ' and < '\u007f'))
@@ -163,9 +170,22 @@ public sealed class CalendlyApiClient(HttpClient http, IOptionsMonitor<AbleOptio
         var settings = Settings;
         var allowed = TimeSpan.FromSeconds(Math.Max(0, settings.MaxRateLimitWaitSeconds));
         var waited = TimeSpan.Zero;
+        var serverErrors = 0;
         while (true)
         {
             var answer = await SendOnceAsync(token, call, build, settings, ct);
+            if (answer.Succeeded && answer.Value.Status >= 500 && serverErrors < ServerErrorRetries && !call.StartsWith("POST", StringComparison.Ordinal))
+            {
+                var backoff = TimeSpan.FromSeconds(1 << serverErrors);
+                if (waited + backoff <= allowed)
+                {
+                    serverErrors++;
+                    await Task.Delay(backoff, time, ct);
+                    waited += backoff;
+                    continue;
+                }
+            }
+
             if (!answer.Succeeded || answer.Value.Status != 429)
             {
                 return answer;
