@@ -70,7 +70,7 @@ public static class ConversionClassifier
     };
 
     /// <summary>
-    /// A new booking is sent (Purchase when paid, else Schedule); a reschedule, cancellation or no-show is
+    /// A new booking is sent (Purchase when an amount above 0 was paid, else Schedule); a reschedule, cancellation or no-show is
     /// recorded only; anything else is ignored.
     /// </summary>
     private static Conversion DecideCalendly(CalendlyBooking delivery, string uuid, FunnelOptions funnel, Conversion baseline)
@@ -79,7 +79,8 @@ public static class ConversionClassifier
         {
             case "invitee.created" when delivery.OldInvitee is not null:
                 return baseline with { Reason = "rescheduled (old_invitee set): not a new conversion" };
-            case "invitee.created" when delivery.Payment is { Successful: true } payment:
+            // Nothing paid (a 100 % coupon, an amount of 0 or none): a booking like a free one, not a Purchase of 0.
+            case "invitee.created" when delivery.Payment is { Successful: true, Amount: > 0 } payment:
                 return baseline with
                 {
                     Decision = ConversionDecision.Send,

@@ -141,10 +141,13 @@ public sealed class ConversionClassifierFactsTests
         Assert.Equal("visitor-1", conversion.CarriedVisitorId);
     }
 
-    [Fact]
-    public void A_booking_whose_payment_did_not_succeed_is_a_schedule()
+    [Theory]
+    [InlineData(149, false)]
+    [InlineData(0, true)]
+    [InlineData(null, true)]
+    public void A_booking_whose_payment_did_not_succeed_or_paid_nothing_is_a_schedule(int? amount, bool successful)
     {
-        var conversion = Classify(Booking() with { Payment = new CalendlyPayment("ch_1", 149m, "USD", Successful: false) });
+        var conversion = Classify(Booking() with { Payment = new CalendlyPayment("ch_1", amount, "USD", successful) });
 
         Assert.Equal("Schedule", conversion.TikTokEvent);
         Assert.Equal($"schedule:{Uuid}", conversion.EventId);
