@@ -74,6 +74,9 @@ public sealed class FakeCalendly : IAsyncDisposable
     /// <summary>False: a plan without webhooks (403 "Permission Denied" on POST).</summary>
     public bool WebhooksOnPlan { get; set; } = true;
 
+    /// <summary>True: the next create is made, but its answer is a 502 (the answer lost on the way), as far as the caller can tell it failed.</summary>
+    public bool LoseNextCreateAnswer { get; set; }
+
     /// <summary>How long every answer takes (a slow API), so that concurrent callers overlap. Default none.</summary>
     public TimeSpan Latency { get; set; }
 
@@ -310,6 +313,12 @@ public sealed class FakeCalendly : IAsyncDisposable
 
             created = new FakeCalendlySubscription(Guid.NewGuid().ToString(), url, scope, OrganizationUri, scope == "user" ? UserUri : null, events, key, DateTimeOffset.UtcNow);
             subscriptions.Add(created);
+        }
+
+        if (LoseNextCreateAnswer)
+        {
+            LoseNextCreateAnswer = false;
+            return (502, Error("Bad Gateway", "The upstream did not answer"));
         }
 
         return (201, new JsonObject { ["resource"] = Resource(created) });

@@ -134,7 +134,20 @@ internal static class CalendlyCommand
         // The key Calendly signed with until now: the one the ingress uses. Kept for the grace period, so deliveries already
         // on their way are accepted; with nothing replaced there is nothing on its way.
         var previous = count > 0 && !string.IsNullOrEmpty(funnel.Calendly.SigningKey) ? funnel.Calendly.SigningKey : null;
-        await CalendlySecrets.StoreAsync(overlay, funnel.Mark, key, previous, validUntil, token, url, scope, ct);
+        var variable = $"Able__Funnels__{index}__Calendly__SigningKey";
+        try
+        {
+            // Not cancelled by Ctrl-C: the subscription exists now, and its key is known only here.
+            await CalendlySecrets.StoreAsync(overlay, funnel.Mark, key, previous, validUntil, token, url, scope, CancellationToken.None);
+        }
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            await error.WriteLineAsync(
+                $"Subscription {subscription.Uri} is created, but the secrets overlay {overlay.Path} cannot be written ({failure.Message}). "
+                + "Give the services its signing key through the environment, or fix the overlay and run connect again:");
+            await error.WriteLineAsync($"  {variable}={key}");
+            return FailedExitCode;
+        }
 
         await output.WriteLineAsync($"Subscription {subscription.Uri}");
         await output.WriteLineAsync($"  state   {subscription.State}");
@@ -149,7 +162,6 @@ internal static class CalendlyCommand
         }
 
         await output.WriteLineAsync($"Stored the signing key, the API token, the URL and the scope in {overlay.Path}; the running services use them without a restart.");
-        var variable = $"Able__Funnels__{index}__Calendly__SigningKey";
         if (Environment.GetEnvironmentVariable(variable) is not null)
         {
             await output.WriteLineAsync($"Warning: {variable} is set in this environment and overrides the overlay; update it as below.");

@@ -29,7 +29,14 @@ internal sealed class IngestWriter(
     public void RecordCalendlyDelivery(string mark)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        _ = redis.GetDatabase().StringSetAsync(keys.CalendlyLastDelivery(mark), now, flags: CommandFlags.FireAndForget);
+        try
+        {
+            _ = redis.GetDatabase().StringSetAsync(keys.CalendlyLastDelivery(mark), now, flags: CommandFlags.FireAndForget);
+        }
+        catch (RedisException)
+        {
+            // No connection at this instant: the delivery is stored already; only the status line misses this one.
+        }
     }
 
     public async Task<bool> WriteAsync(string source, IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)

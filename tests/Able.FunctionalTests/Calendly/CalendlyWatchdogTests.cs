@@ -95,13 +95,16 @@ public sealed partial class CalendlyWatchdogTests
         Assert.Equal("active", subscription.State);
         Assert.NotEqual("test-calendly-key", subscription.SigningKey);
         Assert.Matches("^[0-9a-f]{64}$", subscription.SigningKey);
+        // Each attempt stored its key before Calendly learnt it, keeping the key before it for the grace period.
         var overlay = new SecretsOverlayFile(config.SecretsPath);
         Assert.Equal(subscription.SigningKey, overlay.Get("acme", "Calendly:SigningKey"));
-        Assert.Equal("test-calendly-key", overlay.Get("acme", "Calendly:PreviousSigningKey"));
+        var previous = overlay.Get("acme", "Calendly:PreviousSigningKey");
+        Assert.NotNull(previous);
+        Assert.NotEqual(subscription.SigningKey, previous);
 
-        // The ingress takes the new key without a restart; the old one stays accepted for the grace period (default 60 minutes).
+        // The ingress takes the new key without a restart; the one before stays accepted for the grace period (default 60 minutes).
         Assert.True(await Eventually.TrueAsync(async () => await PostAsync(service, subscription.SigningKey) == HttpStatusCode.Accepted, Within));
-        Assert.Equal(HttpStatusCode.Accepted, await PostAsync(service, "test-calendly-key"));
+        Assert.Equal(HttpStatusCode.Accepted, await PostAsync(service, previous));
         Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(service, "a-key-nobody-has"));
 
         // Nothing more to repair: later rounds leave it alone.
@@ -181,5 +184,27 @@ public sealed partial class CalendlyWatchdogTests
         Assert.Empty(calendly.Requests);
         Assert.Null(await MetricAsync(service, "able_calendly_subscription_up"));
         Assert.False(File.Exists(config.SecretsPath));
+    }
+
+    [Fact]
+    public async Task A_subscription_created_whose_answer_was_lost_signs_with_a_key_the_ingress_knows()
+    {
+        // Calendly makes the subscription but the answer does not arrive: the next round finds it active. Its key must be the
+        // one already stored, or bookings would be refused (401) from then on with the gauge saying all is well.
+        await using var calendly = await FakeCalendly.StartAsync();
+        var redis = await RedisTestServer.GetAsync();
+        using var config = Connected(redis.ConnectionString, calendly);
+        await using var service = await RunningService.StartAttributionAsync(config);
+        Assert.True(await Eventually.TrueAsync(async () => await MetricAsync(service, "able_calendly_subscription_up") == 1, Within));
+
+        calendly.LoseNextCreateAnswer = true;
+        calendly.Remove(WebhookUrl);
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(calendly.Requests.Any(r => r.Status == 502)), Within), "no create was tried");
+        Assert.True(await Eventually.TrueAsync(async () => await MetricAsync(service, "able_calendly_subscription_up") == 1, Within));
+
+        var key = calendly.SigningKeyFor(WebhookUrl);
+        Assert.Equal(key, new SecretsOverlayFile(config.SecretsPath).Get("acme", "Calendly:SigningKey"));
+        Assert.True(await Eventually.TrueAsync(async () => await PostAsync(service, key) == HttpStatusCode.Accepted, Within));
+        Assert.Equal(1, calendly.CountFor(WebhookUrl));
     }
 }

@@ -32,10 +32,11 @@ public sealed class CalendlyConnector(CalendlyApiClient api)
     }
 
     /// <summary>
-    /// Deletes every subscription posting to <paramref name="callbackUrl"/> and creates one with a fresh key. When the
-    /// creation fails after a deletion, the funnel has no subscription until the next run (the failure says why).
+    /// Deletes every subscription posting to <paramref name="callbackUrl"/> and creates one with <paramref name="signingKey"/>
+    /// (default: a fresh one). When the creation fails after a deletion, the funnel has no subscription until the next run
+    /// (the failure says why).
     /// </summary>
-    public async Task<CalendlyApiResult<CalendlyReplacement>> ReplaceAsync(string token, string callbackUrl, string scope, CancellationToken ct)
+    public async Task<CalendlyApiResult<CalendlyReplacement>> ReplaceAsync(string token, string callbackUrl, string scope, CancellationToken ct, string? signingKey = null)
     {
         var found = await FindAsync(token, callbackUrl, scope, ct);
         if (!found.Succeeded)
@@ -52,7 +53,7 @@ public sealed class CalendlyConnector(CalendlyApiClient api)
             }
         }
 
-        var key = NewSigningKey();
+        var key = signingKey ?? NewSigningKey();
         var created = await Api.CreateSubscriptionAsync(token, found.Value.User, scope, callbackUrl, key, ct);
         return created.Succeeded
             ? CalendlyApiResult.Success<CalendlyReplacement>(new CalendlyReplacement(created.Value, key, found.Value.User, found.Value.Subscriptions.Count))

@@ -12,8 +12,8 @@ namespace Able.Attribution.Calendly.Watchdog;
 /// (<c>Able:Funnels:i:Calendly:ApiToken</c> and <c>WebhookUrl</c>, stored by <c>./able calendly connect</c>). Every
 /// <c>Able:Attribution:Calendly:WatchdogIntervalMinutes</c> (±10 % jitter) it lists the subscriptions posting to the funnel's
 /// webhook URL; one that Calendly disabled (after 24 h of failed deliveries) or deleted (after a 410) is created again with a fresh
-/// signing key, written to the secrets overlay with the replaced key still accepted for <c>SigningKeyGraceMinutes</c>, which the
-/// ingress picks up without a restart. One replica at a time acts (<see cref="WatchdogLock"/>); a rate limit is waited out by the
+/// signing key, written to the secrets overlay first (with the replaced key still accepted for <c>SigningKeyGraceMinutes</c>),
+/// which the ingress picks up without a restart. One replica at a time acts (<see cref="WatchdogLock"/>); a rate limit is waited out by the
 /// API client, never hammered. <c>able_calendly_subscription_up{funnel}</c> and <c>able_calendly_subscription_repairs_total</c>.
 /// </summary>
 internal sealed partial class CalendlyWatchdog(
@@ -103,39 +103,32 @@ internal sealed partial class CalendlyWatchdog(
         metrics.SubscriptionUp.WithLabels(funnel.Mark).Set(0);
         var state = found.Value.Subscriptions.Count == 0 ? "missing" : string.Join(", ", found.Value.Subscriptions.Select(s => s.State).Distinct());
         LogSubscriptionDown(logger, funnel.Mark, state, url);
-        if (!await CanWriteOverlayAsync(funnel.Mark, stoppingToken))
+        // The new key is stored before Calendly learns it, with the current one still accepted for the grace period: a stop,
+        // a crash or a lost answer at any later point leaves a subscription whose key the ingress knows, never one nobody does.
+        // An overlay that cannot be written (a read-only mount) stops the repair here: leave it to ./able calendly connect.
+        var key = CalendlyConnector.NewSigningKey();
+        var graceUntil = time.GetUtcNow().AddMinutes(api.SigningKeyGraceMinutes);
+        try
         {
-            // A new subscription's key would be known to no one: leave it to ./able calendly connect.
+            await CalendlySecrets.StoreAsync(overlay, funnel.Mark, key, funnel.Calendly.SigningKey, graceUntil, apiToken: null, url, scope, CancellationToken.None);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            LogCannotRepair(logger, funnel.Mark, overlay.Path, error.Message);
             return;
         }
 
-        var replaced = await connector.ReplaceAsync(token, url, scope, stoppingToken);
+        // Not cancelled by a stop: each request is bounded by its own timeout, and the key above is already stored.
+        var replaced = await connector.ReplaceAsync(token, url, scope, CancellationToken.None, key);
         if (!replaced.Succeeded)
         {
             Failed(funnel, replaced.Error);
             return;
         }
 
-        var graceUntil = time.GetUtcNow().AddMinutes(api.SigningKeyGraceMinutes);
-        await CalendlySecrets.StoreAsync(overlay, funnel.Mark, replaced.Value.SigningKey, funnel.Calendly.SigningKey, graceUntil, apiToken: null, url, scope, stoppingToken);
         metrics.Repairs.WithLabels(funnel.Mark).Inc();
         metrics.SubscriptionUp.WithLabels(funnel.Mark).Set(1);
         LogRepaired(logger, funnel.Mark, state, replaced.Value.Subscription.Uri, overlay.Path);
-    }
-
-    /// <summary>Whether the overlay can take the new key (a read-only mount, a Kubernetes Secret, cannot).</summary>
-    private async Task<bool> CanWriteOverlayAsync(string mark, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await overlay.SetAsync(mark, new Dictionary<string, string?>(), stoppingToken);
-            return true;
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            LogCannotRepair(logger, mark, overlay.Path, error.Message);
-            return false;
-        }
     }
 
     private void Failed(FunnelOptions funnel, CalendlyApiError error)
