@@ -24,68 +24,74 @@ public sealed class SecretsOverlayFile(string path)
 
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 
+    private static readonly JsonDocumentOptions Lenient = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
     /// <summary>
     /// The overlay's settings per mark, flattened to <c>Calendly:SigningKey</c> → value, or a problem naming what is wrong
-    /// with the file (not JSON, not the layout above). A missing file is an empty overlay. Never throws on the content.
+    /// with the file (not JSON, not the layout above). Empty text is an empty overlay. Never throws on the content.
     /// </summary>
     public static (IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> Funnels, string? Problem) Parse(string json)
     {
-        var funnels = new Dictionary<string, IReadOnlyDictionary<string, string?>>(StringComparer.OrdinalIgnoreCase);
-        JsonNode? root;
-        try
-        {
-            root = string.IsNullOrWhiteSpace(json) ? new JsonObject() : JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException error)
-        {
-            return (funnels, $"it is not JSON ({error.Message})");
-        }
-
-        if (root is not JsonObject rootObject)
-        {
-            return (funnels, "it must be a JSON object");
-        }
-
-        foreach (var (key, value) in rootObject)
-        {
-            if (!string.Equals(key, FunnelsKey, StringComparison.OrdinalIgnoreCase))
-            {
-                return (funnels, $"'{key}' names nothing; the overlay has only \"{FunnelsKey}\"");
-            }
-
-            if (value is not JsonObject marks)
-            {
-                return (funnels, $"\"{FunnelsKey}\" must be an object of funnel marks");
-            }
-
-            foreach (var (mark, settings) in marks)
-            {
-                if (settings is not JsonObject settingsObject)
-                {
-                    return (funnels, $"\"{FunnelsKey}\".\"{mark}\" must be an object");
-                }
-
-                var flat = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-                Flatten(settingsObject, "", flat);
-                funnels[mark] = flat;
-            }
-        }
-
-        return (funnels, null);
+        var (_, funnels, problem) = ParseRoot(json);
+        return (funnels, problem);
     }
 
     /// <summary>The overlay as it is on disk now; a missing file is an empty overlay.</summary>
     public JsonObject Read()
     {
-        var text = File.Exists(Path) ? File.ReadAllText(Path) : "";
-        if (Parse(text).Problem is { } problem)
-        {
-            throw new InvalidDataException($"The secrets overlay {Path} cannot be read: {problem}.");
-        }
+        var (root, _, problem) = ParseRoot(File.Exists(Path) ? File.ReadAllText(Path) : "");
+        return root ?? throw new InvalidDataException($"The secrets overlay {Path} cannot be read: {problem}.");
+    }
 
-        return string.IsNullOrWhiteSpace(text)
-            ? new JsonObject()
-            : (JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }) as JsonObject)!;
+    /// <summary>
+    /// The text as a JSON object in the overlay's layout (every mark an object) with its settings per mark, or null, no settings
+    /// and what is wrong. Everything is read inside the guard: a <see cref="JsonObject"/> reports a repeated property name only
+    /// when it is first enumerated.
+    /// </summary>
+    private static (JsonObject? Root, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> Funnels, string? Problem) ParseRoot(string json)
+    {
+        static (JsonObject?, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>>, string?) Refused(string problem) =>
+            (null, new Dictionary<string, IReadOnlyDictionary<string, string?>>(), problem);
+
+        try
+        {
+            if ((string.IsNullOrWhiteSpace(json) ? new JsonObject() : JsonNode.Parse(json, documentOptions: Lenient)) is not JsonObject root)
+            {
+                return Refused("it must be a JSON object");
+            }
+
+            var funnels = new Dictionary<string, IReadOnlyDictionary<string, string?>>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (key, value) in root)
+            {
+                if (!string.Equals(key, FunnelsKey, StringComparison.Ordinal))
+                {
+                    return Refused($"'{key}' names nothing; the overlay has only \"{FunnelsKey}\"");
+                }
+
+                if (value is not JsonObject marks)
+                {
+                    return Refused($"\"{FunnelsKey}\" must be an object of funnel marks");
+                }
+
+                foreach (var (mark, settings) in marks)
+                {
+                    if (settings is not JsonObject settingsObject)
+                    {
+                        return Refused($"\"{FunnelsKey}\".\"{mark}\" must be an object");
+                    }
+
+                    var flat = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+                    Flatten(settingsObject, "", flat);
+                    funnels[mark] = flat;
+                }
+            }
+
+            return (root, funnels, null);
+        }
+        catch (Exception error) when (error is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return Refused($"it is not JSON in the overlay's layout ({error.Message})");
+        }
     }
 
     /// <summary>One setting of one funnel (<c>Calendly:SigningKey</c>), or null.</summary>

@@ -31,6 +31,9 @@ public sealed class SecretsOverlayFileTests : IDisposable
     [InlineData("{\"Funnel\":{}}", "'Funnel' names nothing")]
     [InlineData("{\"Funnels\":[]}", "object of funnel marks")]
     [InlineData("{\"Funnels\":{\"acme\":\"key\"}}", "\"acme\" must be an object")]
+    [InlineData("{\"Funnels\":{\"acme\":{},\"acme\":{}}}", "not JSON in the overlay's layout")]
+    [InlineData("{\"Funnels\":{\"acme\":{\"Calendly\":{\"SigningKey\":\"a\",\"SigningKey\":\"b\"}}}}", "not JSON in the overlay's layout")]
+    [InlineData("{\"funnels\":{}}", "'funnels' names nothing")]
     public void A_file_in_the_wrong_shape_is_a_problem_that_says_what_is_wrong(string text, string named)
     {
         var (funnels, problem) = SecretsOverlayFile.Parse(text);
