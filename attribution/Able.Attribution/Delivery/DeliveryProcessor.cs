@@ -2,6 +2,7 @@ using Able.Attribution.Receipts;
 using Able.Attribution.TikTok;
 using Able.Attribution.Visitors;
 using Able.Attribution.Worker;
+using Able.Schema;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -206,9 +207,10 @@ public sealed partial class DeliveryProcessor(
         foreach (var job in jobs)
         {
             var attempts = job.Attempts + 1;
-            var first = job.FirstAttemptAt ?? now.ToUnixTimeMilliseconds();
+            // A damaged stored first attempt counts from now rather than stopping the delivery loop.
+            var first = job.FirstAttemptAt is { } stored && UnixMilliseconds.ToTime(stored) is not null ? stored : now.ToUnixTimeMilliseconds();
             var next = job with { Attempts = attempts, FirstAttemptAt = first };
-            if (DeliveryTiming.RetryAt(worker, attempts, DateTimeOffset.FromUnixTimeMilliseconds(first), now) is not { } due)
+            if (DeliveryTiming.RetryAt(worker, attempts, UnixMilliseconds.ToTime(first)!.Value, now) is not { } due)
             {
                 await DeadLetterAsync(funnel, next, $"retry deadline passed after {attempts} attempts: {result.Reason}", result.Code, result.Message, result.RequestId);
                 continue;

@@ -3,6 +3,7 @@ using Able.Attribution.Delivery;
 using Able.Attribution.Ingest;
 using Able.Attribution.Receipts;
 using Able.Attribution.Visitors;
+using Able.Schema;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -114,7 +115,7 @@ public sealed partial class IngestEntryProcessor(
             conversion = conversion with { ReceiptId = $"malformed:{entry.Id}" };
         }
 
-        var receivedAt = fields.GetValueOrDefault(IngestEntry.ReceivedAt).TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : now;
+        var receivedAt = fields.GetValueOrDefault(IngestEntry.ReceivedAt).TryParse(out long ms) ? UnixMilliseconds.ToTime(ms) ?? now : now;
         return conversion with { EventTime = conversion.EventTime ?? receivedAt };
     }
 
@@ -204,7 +205,8 @@ public sealed record PreparedEntry(
             yield break;
         }
 
-        yield return $"receipt:{Mark}:{conversion.ReceiptId}";
+        // The funnel's own spelling of the mark, as receipts are stored (an entry's mark is matched ignoring case).
+        yield return $"receipt:{Funnel?.Mark ?? Mark}:{conversion.ReceiptId}";
         if (conversion.EventId is { } eventId)
         {
             yield return $"event:{eventId}";

@@ -52,6 +52,7 @@ public sealed record VisitorProfile
         ArgumentNullException.ThrowIfNull(keys);
         var hash = redis.HashGetAllAsync(keys.Visitor(visitorId));
         var newest = redis.ListGetByIndexAsync(keys.VisitorTouches(visitorId), 0);
+        await Task.WhenAll(hash, newest);
         var entries = await hash;
         var newestTouch = SafeTouch(await newest);
         return entries.Length == 0 ? null : FromFields(visitorId, entries, newestTouch);
@@ -75,9 +76,9 @@ public sealed record VisitorProfile
         // A later click has its own fields; a click on the first touch is the first touch's.
         var laterClick = Field(VisitorFields.ClickTtclid);
         DateTimeOffset? clickAt = laterClick is null
-            ? (first?.Ttclid is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(first.At))
+            ? (first?.Ttclid is null ? null : UnixMilliseconds.ToTime(first.At))
             : long.TryParse(Field(VisitorFields.ClickAt), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
-                ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+                ? UnixMilliseconds.ToTime(ms)
                 : null;
         return new VisitorProfile
         {

@@ -25,7 +25,7 @@ internal static class CaptureScript
         #!lua
         local visitor, touches = KEYS[1], KEYS[2]
         local first = redis.call('HSETNX', visitor, 'first', ARGV[1])
-        if #ARGV >= 9 then redis.call('HSET', visitor, unpack(ARGV, 8)) end
+        redis.call('HSET', visitor, unpack(ARGV, 8))
         if first == 0 then
           local keep = tonumber(ARGV[3])
           if keep > 0 then

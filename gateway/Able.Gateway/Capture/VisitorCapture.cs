@@ -130,7 +130,7 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
     private Dictionary<string, string> ReadUtms(HttpRequest request)
     {
         var utms = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in UtmNames.All)
+        foreach (var name in TouchParameters.UtmNames)
         {
             if (Param(request, name, CaptureValue.MaxIdLength) is { } value)
             {

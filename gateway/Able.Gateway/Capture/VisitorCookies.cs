@@ -55,7 +55,7 @@ public static class VisitorCookies
     public static string EncodeUtms(IReadOnlyDictionary<string, string> utms)
     {
         ArgumentNullException.ThrowIfNull(utms);
-        var pairs = UtmNames.All
+        var pairs = TouchParameters.UtmNames
             .Where(name => utms.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v))
             .Select(name => $"{name}={Uri.EscapeDataString(utms[name])}");
         var text = string.Join('&', pairs);
@@ -90,7 +90,7 @@ public static class VisitorCookies
             }
 
             var name = pair[..eq];
-            if (!UtmNames.All.Contains(name, StringComparer.Ordinal))
+            if (!TouchParameters.UtmNames.Contains(name, StringComparer.Ordinal))
             {
                 continue;
             }

@@ -23,6 +23,7 @@ internal static class VisitorLookup
             var database = redis.GetDatabase();
             var hash = database.HashGetAllAsync(keys.Visitor(id));
             var later = database.ListRangeAsync(keys.VisitorTouches(id));
+            await Task.WhenAll(hash, later);
             var fields = (await hash).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
             var laterTouches = await later;
             if (fields.Count == 0)

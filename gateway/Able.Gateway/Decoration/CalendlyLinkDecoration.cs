@@ -17,13 +17,13 @@ public sealed record CalendlyLinkDecoration(string CarrierParam, string VisitorI
     public IReadOnlyList<KeyValuePair<string, string>> ParametersToAdd(IReadOnlyCollection<string> existingNames)
     {
         ArgumentNullException.ThrowIfNull(existingNames);
-        var added = new List<KeyValuePair<string, string>>(1 + UtmNames.All.Count);
+        var added = new List<KeyValuePair<string, string>>(1 + TouchParameters.UtmNames.Count);
         if (!existingNames.Contains(CarrierParam, StringComparer.Ordinal))
         {
             added.Add(new(CarrierParam, VisitorId));
         }
 
-        foreach (var name in UtmNames.All)
+        foreach (var name in TouchParameters.UtmNames)
         {
             if (name != CarrierParam && Utms.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value)
                 && !existingNames.Contains(name, StringComparer.Ordinal))

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Able.Gateway.Capture;
+using Able.Schema.Visitors;
 
 namespace Able.Gateway.Decoration;
 
@@ -762,7 +763,7 @@ public sealed class CalendlyUrlRewriter
         public Additions(CalendlyLinkDecoration decoration)
         {
             var count = 1;
-            foreach (var name in UtmNames.All)
+            foreach (var name in TouchParameters.UtmNames)
             {
                 count += Adds(decoration, name, out _) ? 1 : 0;
             }
@@ -773,7 +774,7 @@ public sealed class CalendlyUrlRewriter
             pieces[0] = Piece(decoration.CarrierParam, decoration.VisitorId);
             var length = pieces[0].Length;
             var next = 1;
-            foreach (var name in UtmNames.All)
+            foreach (var name in TouchParameters.UtmNames)
             {
                 if (Adds(decoration, name, out var value))
                 {

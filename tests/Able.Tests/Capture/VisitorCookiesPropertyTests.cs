@@ -29,7 +29,7 @@ public sealed class VisitorCookiesPropertyTests
             {
                 foreach (var (name, value) in VisitorCookies.DecodeUtms(cookie))
                 {
-                    Assert.Contains(name, UtmNames.All);
+                    Assert.Contains(name, TouchParameters.UtmNames);
                     Assert.Equal(value, CaptureValue.Clean(value, CaptureValue.MaxIdLength).Value);
                 }
             }, iter: AdversarialInput.Iterations);
@@ -38,7 +38,7 @@ public sealed class VisitorCookiesPropertyTests
     public void Clean_utms_round_trip_through_the_cookie() =>
         AdversarialInput.Text.Array[5].Sample(values =>
         {
-            var utms = UtmNames.All.Zip(values)
+            var utms = TouchParameters.UtmNames.Zip(values)
                 .Where(p => p.Second.Length > 0 && CaptureValue.Clean(p.Second, CaptureValue.MaxIdLength).Value == p.Second)
                 .ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
             var encoded = VisitorCookies.EncodeUtms(utms);
