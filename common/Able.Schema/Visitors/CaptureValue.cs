@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Able.Schema.Visitors;
 
 /// <summary>Why a captured value was not kept.</summary>
@@ -36,9 +38,16 @@ public static class CaptureValue
             return (null, CaptureValueProblem.None);
         }
 
+        var problem = ProblemOf(value, maxLength);
+        return problem == CaptureValueProblem.None ? (value, problem) : (null, problem);
+    }
+
+    /// <summary>What rejects a trimmed, non-empty value, or <see cref="CaptureValueProblem.None"/>.</summary>
+    private static CaptureValueProblem ProblemOf(ReadOnlySpan<char> value, int maxLength)
+    {
         if (value.Length > maxLength)
         {
-            return (null, CaptureValueProblem.TooLong);
+            return CaptureValueProblem.TooLong;
         }
 
         for (var i = 0; i < value.Length; i++)
@@ -46,18 +55,18 @@ public static class CaptureValue
             var c = value[i];
             if (char.IsControl(c))
             {
-                return (null, CaptureValueProblem.ControlCharacter);
+                return CaptureValueProblem.ControlCharacter;
             }
 
             // U+FFFD is what a decoder leaves for invalid UTF-8; a lone surrogate is not text either.
             if (c == '\uFFFD' || (char.IsHighSurrogate(c) && (i + 1 == value.Length || !char.IsLowSurrogate(value[i + 1])))
                 || (char.IsLowSurrogate(c) && (i == 0 || !char.IsHighSurrogate(value[i - 1]))))
             {
-                return (null, CaptureValueProblem.InvalidText);
+                return CaptureValueProblem.InvalidText;
             }
         }
 
-        return (value, CaptureValueProblem.None);
+        return CaptureValueProblem.None;
     }
 
     /// <summary>
@@ -85,7 +94,7 @@ public static class CaptureValue
     public static (string? Value, CaptureValueProblem Problem) CleanToken(string? decoded, int maxLength)
     {
         var (value, problem) = CleanQueryValue(decoded, maxLength);
-        if (value is not null && !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '~' or '+' or '/' or '='))
+        if (value is not null && value.AsSpan().ContainsAnyExcept(TokenCharacters))
         {
             return (null, CaptureValueProblem.InvalidText);
         }
@@ -93,9 +102,23 @@ public static class CaptureValue
         return (value, problem);
     }
 
-    private static bool HasEscape(string value)
+    /// <summary>The characters of an opaque id.</summary>
+    private static readonly SearchValues<char> TokenCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-~+/=");
+
+    /// <summary>
+    /// Whether <see cref="CleanQueryValue"/> accepts <paramref name="decoded"/> (it may still clean it to nothing), without
+    /// making a string of it.
+    /// </summary>
+    public static bool IsStorableQueryText(ReadOnlySpan<char> decoded, int maxLength)
     {
-        for (var i = value.IndexOf('%', StringComparison.Ordinal); i >= 0 && i + 2 < value.Length; i = value.IndexOf('%', i + 1))
+        var value = decoded.Trim();
+        return value.IsEmpty || (ProblemOf(value, maxLength) == CaptureValueProblem.None && !HasEscape(value));
+    }
+
+    private static bool HasEscape(ReadOnlySpan<char> value)
+    {
+        for (var i = value.IndexOf('%'); i >= 0 && i + 2 < value.Length; i = NextPercent(value, i + 1))
         {
             if (char.IsAsciiHexDigit(value[i + 1]) && char.IsAsciiHexDigit(value[i + 2]))
             {
@@ -104,5 +127,7 @@ public static class CaptureValue
         }
 
         return false;
+
+        static int NextPercent(ReadOnlySpan<char> value, int from) => value[from..].IndexOf('%') is var at and >= 0 ? from + at : -1;
     }
 }

@@ -40,20 +40,57 @@ public static class StoredUrl
             return rawQuery;
         }
 
-        var kept = new List<string>();
-        foreach (var pair in rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        // The usual query (every pair kept, no empty entries) is returned as it is, without a copy.
+        List<Range>? kept = null;
+        var skipped = false;
+        foreach (var pair in QueryPairs.Of(rawQuery))
         {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = Decode(eq < 0 ? pair : pair[..eq]);
-            var value = eq < 0 ? "" : Decode(pair[(eq + 1)..]);
-            if (!IsPersonal(name, value) && CaptureValue.CleanQueryValue(value, CaptureValue.MaxIdLength).Problem == CaptureValueProblem.None
-                && CaptureValue.CleanQueryValue(name, CaptureValue.MaxIdLength).Problem == CaptureValueProblem.None)
+            if (IsKept(rawQuery.AsSpan(pair)))
             {
-                kept.Add(pair);
+                (kept ??= []).Add(pair);
+            }
+            else
+            {
+                skipped = true;
             }
         }
 
-        return string.Join('&', kept);
+        if (!skipped && QueryPairs.HasNoEmptyEntry(rawQuery))
+        {
+            return rawQuery;
+        }
+
+        return kept is null ? "" : string.Join('&', kept.Select(range => rawQuery[range]));
+    }
+
+    /// <summary>Whether a raw <c>name=value</c> pair may stay in a stored URL.</summary>
+    private static bool IsKept(ReadOnlySpan<char> pair)
+    {
+        var eq = pair.IndexOf('=');
+        var rawName = eq < 0 ? pair : pair[..eq];
+        var rawValue = eq < 0 ? [] : pair[(eq + 1)..];
+        if (QueryPairs.IsPlainAscii(pair))
+        {
+            // Nothing to decode and ASCII case rules only: the same decision without a string per name and value.
+            return !IsPersonalAscii(rawName, rawValue)
+                && CaptureValue.IsStorableQueryText(rawValue, CaptureValue.MaxIdLength)
+                && CaptureValue.IsStorableQueryText(rawName, CaptureValue.MaxIdLength);
+        }
+
+        var name = Decode(rawName.ToString());
+        var value = eq < 0 ? "" : Decode(rawValue.ToString());
+        return !IsPersonal(name, value) && CaptureValue.CleanQueryValue(value, CaptureValue.MaxIdLength).Problem == CaptureValueProblem.None
+            && CaptureValue.CleanQueryValue(name, CaptureValue.MaxIdLength).Problem == CaptureValueProblem.None;
+    }
+
+    /// <summary><see cref="IsPersonal"/> for a name and value of ASCII characters.</summary>
+    private static bool IsPersonalAscii(ReadOnlySpan<char> name, ReadOnlySpan<char> value)
+    {
+        var n = name.Trim();
+        return n.StartsWith("invitee_", StringComparison.OrdinalIgnoreCase) || n.StartsWith("answer_", StringComparison.OrdinalIgnoreCase)
+            || n.StartsWith("guest", StringComparison.OrdinalIgnoreCase) || n.Equals("text_reminder_number", StringComparison.OrdinalIgnoreCase)
+            || n.Equals("email", StringComparison.OrdinalIgnoreCase) || n.Equals("phone", StringComparison.OrdinalIgnoreCase)
+            || n.Equals("name", StringComparison.OrdinalIgnoreCase) || value.Contains('@') || name.Contains('@');
     }
 
     public static bool IsPersonal(string name, string value)
@@ -87,5 +124,13 @@ public static class StoredUrl
     {
         var (clean, _) = CaptureValue.Clean(url, CaptureValue.MaxUrlLength);
         return clean ?? CaptureValue.Clean(withoutQuery, CaptureValue.MaxUrlLength).Value;
+    }
+
+    /// <summary><see cref="Fit(string, string)"/> where the URL without its query is <paramref name="url"/>'s first <paramref name="withoutQueryLength"/> characters.</summary>
+    public static string? Fit(string url, int withoutQueryLength)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var (clean, _) = CaptureValue.Clean(url, CaptureValue.MaxUrlLength);
+        return clean ?? CaptureValue.Clean(url[..withoutQueryLength], CaptureValue.MaxUrlLength).Value;
     }
 }

@@ -26,32 +26,56 @@ public static class TouchParameters
         string? ttclid = null;
         Dictionary<string, string>? utm = null;
         Dictionary<string, string>? clickIds = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var pair in url[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+        var seen = 0; // a bit per name of ParameterNames: the first occurrence counts, as for the gateway's query reader
+        foreach (var range in QueryPairs.Of(url, question + 1))
         {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = StoredUrl.Decode(eq < 0 ? pair : pair[..eq]);
-            if (!seen.Add(name))
+            var pair = url.AsSpan(range);
+            var eq = pair.IndexOf('=');
+            var rawName = eq < 0 ? pair : pair[..eq];
+            // A name with nothing to decode is compared as it is, without a string (most names of a query are not ours).
+            var index = QueryPairs.IsPlainAscii(rawName) ? IndexOfName(rawName) : IndexOfName(StoredUrl.Decode(rawName.ToString()));
+            if (index < 0 || (seen & (1 << index)) != 0)
             {
-                continue; // the first occurrence counts, as for the gateway's query reader
+                continue;
             }
 
-            var value = eq < 0 ? "" : StoredUrl.Decode(pair[(eq + 1)..]);
-            if (name == "ttclid")
+            seen |= 1 << index;
+            var name = ParameterNames[index];
+            var value = eq < 0 ? "" : StoredUrl.Decode(pair[(eq + 1)..].ToString());
+            if (index == 0)
             {
                 ttclid = CaptureValue.CleanToken(value, CaptureValue.MaxIdLength).Value;
             }
-            else if (UtmNames.Contains(name) && CaptureValue.CleanQueryValue(value, CaptureValue.MaxIdLength).Value is { } utmValue)
+            else if (index <= UtmNames.Count)
             {
-                (utm ??= new(StringComparer.Ordinal))[name] = utmValue;
+                if (CaptureValue.CleanQueryValue(value, CaptureValue.MaxIdLength).Value is { } utmValue)
+                {
+                    (utm ??= new(StringComparer.Ordinal))[name] = utmValue;
+                }
             }
-            else if (ClickIdNames.Contains(name) && CaptureValue.CleanToken(value, CaptureValue.MaxIdLength).Value is { } clickId)
+            else if (CaptureValue.CleanToken(value, CaptureValue.MaxIdLength).Value is { } clickId)
             {
                 (clickIds ??= new(StringComparer.Ordinal))[name] = clickId;
             }
         }
 
         return (ttclid, utm, clickIds);
+    }
+
+    /// <summary>ttclid, then <see cref="UtmNames"/>, then <see cref="ClickIdNames"/>.</summary>
+    private static readonly string[] ParameterNames = ["ttclid", .. UtmNames, .. ClickIdNames];
+
+    private static int IndexOfName(ReadOnlySpan<char> name)
+    {
+        for (var i = 0; i < ParameterNames.Length; i++)
+        {
+            if (name.SequenceEqual(ParameterNames[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Whether <paramref name="touch"/>'s ttclid, UTMs and click ids are exactly what <see cref="FromUrl"/> reads from its URL.</summary>

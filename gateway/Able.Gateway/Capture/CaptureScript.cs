@@ -1,4 +1,3 @@
-using System.Globalization;
 using Able.Schema.Redis;
 using Able.Schema.Visitors;
 using StackExchange.Redis;
@@ -45,36 +44,45 @@ internal static class CaptureScript
     private const int FixedArguments = 7;
 
     /// <summary>Queues the script for <paramref name="record"/> on <paramref name="redis"/> (a batch: sent with the batch).</summary>
-    public static Task<RedisResult> QueueAsync(IDatabaseAsync redis, RedisKeys keys, CaptureRecord record, int maxTouches)
+    public static Task<RedisResult> QueueAsync(IDatabaseAsync redis, RedisKeys keys, CaptureRecord record, int maxTouches) =>
+        redis.ScriptEvaluateAsync(Source, [keys.Visitor(record.VisitorId), keys.VisitorTouches(record.VisitorId)], Arguments(record, maxTouches));
+
+    /// <summary>The script's ARGV for <paramref name="record"/>, in one array of the exact length.</summary>
+    public static RedisValue[] Arguments(CaptureRecord record, int maxTouches)
     {
+        ArgumentNullException.ThrowIfNull(record);
         var touch = record.Touch;
-        var arguments = new List<RedisValue>(FixedArguments + 14)
-        {
-            touch.ForStorage().ToUtf8Json(),
-            (long)record.Retention.TotalMilliseconds,
-            maxTouches - 1,
-            touch.Ttclid ?? "",
-            touch.At.ToString(CultureInfo.InvariantCulture),
-            touch.Url ?? "",
-            touch.Referrer ?? "",
-            VisitorFields.Mark,
-            record.Mark,
-        };
-        AddIfPresent(arguments, VisitorFields.Ip, touch.Ip);
-        AddIfPresent(arguments, VisitorFields.UserAgent, touch.UserAgent);
-        AddIfPresent(arguments, VisitorFields.AcceptLanguage, touch.AcceptLanguage);
-        AddIfPresent(arguments, VisitorFields.Ttp, touch.Ttp);
-        AddIfPresent(arguments, VisitorFields.GaClientId, touch.GaClientId);
-        AddIfPresent(arguments, VisitorFields.InviteeUuid, record.InviteeUuid);
-        return redis.ScriptEvaluateAsync(Source, [keys.Visitor(record.VisitorId), keys.VisitorTouches(record.VisitorId)], [.. arguments]);
+        var latest = (touch.Ip, touch.UserAgent, touch.AcceptLanguage, touch.Ttp, touch.GaClientId, record.InviteeUuid);
+        var count = FixedArguments + 2 + (2 * (Present(latest.Ip) + Present(latest.UserAgent) + Present(latest.AcceptLanguage)
+            + Present(latest.Ttp) + Present(latest.GaClientId) + Present(latest.InviteeUuid)));
+        var arguments = new RedisValue[count];
+        arguments[0] = touch.ForStorage().ToUtf8Json();
+        arguments[1] = (long)record.Retention.TotalMilliseconds;
+        arguments[2] = maxTouches - 1;
+        arguments[3] = touch.Ttclid ?? "";
+        arguments[4] = touch.At;
+        arguments[5] = touch.Url ?? "";
+        arguments[6] = touch.Referrer ?? "";
+        arguments[7] = VisitorFields.Mark;
+        arguments[8] = record.Mark;
+        var at = FixedArguments + 2;
+        AddIfPresent(arguments, ref at, VisitorFields.Ip, latest.Ip);
+        AddIfPresent(arguments, ref at, VisitorFields.UserAgent, latest.UserAgent);
+        AddIfPresent(arguments, ref at, VisitorFields.AcceptLanguage, latest.AcceptLanguage);
+        AddIfPresent(arguments, ref at, VisitorFields.Ttp, latest.Ttp);
+        AddIfPresent(arguments, ref at, VisitorFields.GaClientId, latest.GaClientId);
+        AddIfPresent(arguments, ref at, VisitorFields.InviteeUuid, latest.InviteeUuid);
+        return arguments;
     }
 
-    private static void AddIfPresent(List<RedisValue> arguments, string name, string? value)
+    private static int Present(string? value) => value is null ? 0 : 1;
+
+    private static void AddIfPresent(RedisValue[] arguments, ref int at, string name, string? value)
     {
         if (value is not null)
         {
-            arguments.Add(name);
-            arguments.Add(value);
+            arguments[at++] = name;
+            arguments[at++] = value;
         }
     }
 }

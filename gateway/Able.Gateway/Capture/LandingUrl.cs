@@ -1,3 +1,4 @@
+using System.Buffers;
 using Able.Schema.Visitors;
 
 namespace Able.Gateway.Capture;
@@ -17,10 +18,18 @@ public static class LandingUrl
             return null;
         }
 
-        var baseUrl = $"{scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}{request.Path.ToUriComponent()}";
+        var host = request.Host.ToUriComponent();
+        var pathBase = request.PathBase.ToUriComponent();
+        var path = request.Path.ToUriComponent();
         var query = StoredUrl.ScrubQuery(request.QueryString.HasValue ? request.QueryString.Value![1..] : "");
-        var url = query.Length == 0 ? baseUrl : $"{baseUrl}?{query}";
-        return StoredUrl.Fit(url, baseUrl);
+        if (query.Length == 0)
+        {
+            var baseUrl = string.Concat(scheme, "://", host, pathBase + path);
+            return StoredUrl.Fit(baseUrl, baseUrl);
+        }
+
+        var url = string.Concat([scheme, "://", host, pathBase, path, "?", query]);
+        return StoredUrl.Fit(url, withoutQueryLength: url.Length - query.Length - 1);
     }
 
     /// <summary>
@@ -28,8 +37,10 @@ public static class LandingUrl
     /// port. For any other character <see cref="HostString.ToUriComponent"/> runs IDN mapping, which throws on much
     /// of what a client can send (empty or over-long labels, disallowed code points); such a host gives no landing URL.
     /// </summary>
-    private static bool IsStorableHost(HostString host) =>
-        host.Value is not { } value || value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':' or '[' or ']');
+    private static bool IsStorableHost(HostString host) => host.Value is not { } value || !value.AsSpan().ContainsAnyExcept(HostCharacters);
+
+    private static readonly SearchValues<char> HostCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-:[]");
 
     /// <summary>
     /// No lone surrogate, which <see cref="PathString.ToUriComponent"/> cannot escape (it throws). Kestrel leaves invalid

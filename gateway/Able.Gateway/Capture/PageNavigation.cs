@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Able.Gateway.Capture;
@@ -51,8 +53,58 @@ public static partial class PageNavigation
     /// User-Agent counts as a crawler: browsers always send one. In-app browsers (TikTok, Instagram) are people,
     /// and so is curl (it asks for <c>*/*</c>, not HTML, unless someone tries a page by hand).
     /// </summary>
-    public static bool IsCrawler(string? userAgent) =>
-        string.IsNullOrWhiteSpace(userAgent) || CrawlerPattern().IsMatch(userAgent);
+    public static bool IsCrawler(string? userAgent)
+    {
+        if (string.IsNullOrWhiteSpace(userAgent))
+        {
+            return true;
+        }
+
+        // The same test as CrawlerPattern without running the regex on the usual (ASCII) User-Agent: a vectorised search
+        // for the words, then the "bot" rules by hand. Elsewhere the regex decides (its case rules go beyond ASCII).
+        if (!Ascii.IsValid(userAgent))
+        {
+            return CrawlerPattern().IsMatch(userAgent);
+        }
+
+        return userAgent.AsSpan().ContainsAny(CrawlerWords) || HasBotWord(userAgent);
+    }
+
+    /// <summary>The crawler pattern's words other than its "bot" rules, matched ignoring ASCII case.</summary>
+    private static readonly SearchValues<string> CrawlerWords = SearchValues.Create(
+        [
+            "crawl", "spider", "slurp", "facebookexternalhit", "facebookcatalog", "meta-externalagent", "embedly", "preview",
+            "whatsapp/", "skypeuri", "vkshare", "qwantify", "headlesschrome", "lighthouse", "pingdom", "uptimerobot", "ahrefs",
+            "semrush", "mj12", "petalbot", "bytespider", "python-", "go-http-client", "okhttp", "java/", "libwww", "httpclient",
+            "node-fetch", "axios", "scrapy", "phantomjs",
+        ],
+        StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><c>(?&lt;!cu)bot\b|bot[/_-]</c> on an ASCII User-Agent.</summary>
+    private static bool HasBotWord(string userAgent)
+    {
+        var text = userAgent.AsSpan();
+        for (var at = text.IndexOf("bot", StringComparison.OrdinalIgnoreCase); at >= 0; at = NextBot(text, at + 1))
+        {
+            var after = at + 3 < text.Length ? text[at + 3] : '\0';
+            if (after is '/' or '_' or '-')
+            {
+                return true;
+            }
+
+            var endsWord = at + 3 == text.Length || !(char.IsAsciiLetterOrDigit(after) || after == '_');
+            var afterCu = at >= 2 && text.Slice(at - 2, 2).Equals("cu", StringComparison.OrdinalIgnoreCase);
+            if (endsWord && !afterCu)
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static int NextBot(ReadOnlySpan<char> text, int from) =>
+            text[from..].IndexOf("bot", StringComparison.OrdinalIgnoreCase) is var found and >= 0 ? from + found : -1;
+    }
 
     /// <summary>Paths whose extension names a file that is not a page (scripts, styles, images, fonts, feeds).</summary>
     public static bool IsStaticAsset(PathString path)
@@ -76,5 +128,5 @@ public static partial class PageNavigation
         @"whatsapp/|skypeuri|vkshare|qwantify|headlesschrome|lighthouse|pingdom|uptimerobot|ahrefs|semrush|mj12|petalbot|" +
         @"bytespider|python-|go-http-client|okhttp|java/|libwww|httpclient|node-fetch|axios|scrapy|phantomjs",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex CrawlerPattern();
+    internal static partial Regex CrawlerPattern();
 }

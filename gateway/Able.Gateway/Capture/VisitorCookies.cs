@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
@@ -55,11 +56,30 @@ public static class VisitorCookies
     public static string EncodeUtms(IReadOnlyDictionary<string, string> utms)
     {
         ArgumentNullException.ThrowIfNull(utms);
-        var pairs = TouchParameters.UtmNames
-            .Where(name => utms.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v))
-            .Select(name => $"{name}={Uri.EscapeDataString(utms[name])}");
-        var text = string.Join('&', pairs);
-        return text.Length == 0 ? "" : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
+        var text = new StringBuilder(256);
+        foreach (var name in TouchParameters.UtmNames)
+        {
+            if (utms.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value))
+            {
+                text.Append(text.Length == 0 ? "" : "&").Append(name).Append('=').Append(Uri.EscapeDataString(value));
+            }
+        }
+
+        if (text.Length == 0)
+        {
+            return "";
+        }
+
+        var utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(text.ToString(), utf8);
+            return Base64Url.EncodeToString(utf8.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(utf8);
+        }
     }
 
     public static Dictionary<string, string> DecodeUtms(string? cookie)
@@ -105,12 +125,27 @@ public static class VisitorCookies
         return utms;
     }
 
-    private static string Header(string name, string value, VisitorCookieOptions options)
+    private static string Header(string name, string value, VisitorCookieOptions options) =>
+        string.Concat(name, "=", value, Attributes(options));
+
+    /// <summary>The attributes after the value, made once per options instance (a configuration reload makes a new one).</summary>
+    private static string Attributes(VisitorCookieOptions options)
     {
+        if (lastAttributes is { } last && ReferenceEquals(last.Options, options))
+        {
+            return last.Text;
+        }
+
         var maxAge = ((long)options.MaxAgeDays * 86_400).ToString(CultureInfo.InvariantCulture);
         var domain = string.IsNullOrWhiteSpace(options.Domain) ? "" : $"; Domain={options.Domain}";
-        return $"{name}={value}; Max-Age={maxAge}{domain}; Path=/; Secure; HttpOnly; SameSite=Lax";
+        var text = $"; Max-Age={maxAge}{domain}; Path=/; Secure; HttpOnly; SameSite=Lax";
+        lastAttributes = new CookieAttributes(options, text);
+        return text;
     }
+
+    private static volatile CookieAttributes? lastAttributes;
+
+    private sealed record CookieAttributes(VisitorCookieOptions Options, string Text);
 
     /// <summary>
     /// The origin's Cache-Control with <c>private</c> made unconditional and <c>public</c> dropped, so a shared
@@ -118,6 +153,11 @@ public static class VisitorCookies
     /// </summary>
     internal static string PrivateCacheControl(StringValues originCacheControl)
     {
+        if (StringValues.IsNullOrEmpty(originCacheControl))
+        {
+            return "private";
+        }
+
         var kept = originCacheControl
             .SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             .Where(d => !d.Equals("public", StringComparison.OrdinalIgnoreCase)
