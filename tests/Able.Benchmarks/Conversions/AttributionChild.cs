@@ -82,7 +82,10 @@ internal sealed class AttributionChild : IAsyncDisposable
             ["Calendly"] = new JsonObject { ["SigningKey"] = SigningKey, ["CarrierParam"] = "salesforce_uuid" },
             ["ApiKey"] = "bench-api-key-0123456789",
         });
-        var configFile = Path.Combine(Path.GetTempPath(), $"able-bench-conversions-{Environment.ProcessId}.json");
+        // A folder of its own: the service watches its configuration file's folder and everything below it, and the temp
+        // folder itself sees every other process's writes (perf maps, other benchmarks' data).
+        var configFolder = Directory.CreateTempSubdirectory("able-bench-conversions-").FullName;
+        var configFile = Path.Combine(configFolder, "able.json");
         await File.WriteAllTextAsync(configFile, root.ToJsonString());
 
         var child = new AttributionChild(configFile, publicBase, managementBase, prefix);
@@ -169,6 +172,6 @@ internal sealed class AttributionChild : IAsyncDisposable
         }
 
         process?.Dispose();
-        File.Delete(configFile);
+        Directory.Delete(Path.GetDirectoryName(configFile)!, recursive: true);
     }
 }
