@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Able.Attribution.Ingest;
 using Able.Schema.Redis;
@@ -22,21 +23,56 @@ internal sealed class IngestWriter(
     private long failingSince;
     private long refusedInOutage;
 
+    // Per funnel mark: the newest Calendly delivery time to note, and whether a write of it is on its way.
+    private readonly ConcurrentDictionary<string, LastDeliveryNote> lastDeliveries = new(StringComparer.Ordinal);
+
     /// <summary>
-    /// Notes when a funnel's Calendly webhook was last queued (<see cref="RedisKeys.CalendlyLastDelivery"/>): fire-and-forget,
-    /// so it neither slows nor fails the delivery it follows.
+    /// Notes when a funnel's Calendly webhook was last queued (<see cref="RedisKeys.CalendlyLastDelivery"/>) without waiting,
+    /// so it neither slows nor fails the delivery it follows. At most one SET per funnel is on its way: deliveries queued
+    /// meanwhile are noted by one more SET of the newest time when it is answered, so the key ends with the last delivery's
+    /// time as before, in one write per Redis round trip rather than one per webhook.
     /// </summary>
     public void RecordCalendlyDelivery(string mark)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var note = lastDeliveries.GetOrAdd(mark, static _ => new LastDeliveryNote());
+        Interlocked.Exchange(ref note.Latest, time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (Interlocked.Exchange(ref note.Writing, 1) == 0)
+        {
+            WriteLastDelivery(mark, note);
+        }
+    }
+
+    /// <summary>Writes the note's newest time (the caller set <see cref="LastDeliveryNote.Writing"/>), then again if a newer one came meanwhile.</summary>
+    private void WriteLastDelivery(string mark, LastDeliveryNote note)
+    {
+        var written = Volatile.Read(ref note.Latest);
+        Task write;
         try
         {
-            _ = redis.GetDatabase().StringSetAsync(keys.CalendlyLastDelivery(mark), now, flags: CommandFlags.FireAndForget);
+            write = redis.GetDatabase().StringSetAsync(keys.CalendlyLastDelivery(mark), written);
         }
         catch (RedisException)
         {
-            // No connection at this instant: the delivery is stored already; only the status line misses this one.
+            // No connection at this instant: the delivery is stored already; only the status line misses it until the next one.
+            Volatile.Write(ref note.Writing, 0);
+            return;
         }
+
+        write.ContinueWith(
+            (done, state) =>
+            {
+                _ = done.Exception; // A failed note is only a status line; the next delivery writes it again.
+                var (writer, funnel, noted, value) = ((IngestWriter, string, LastDeliveryNote, long))state!;
+                Volatile.Write(ref noted.Writing, 0);
+                if (Volatile.Read(ref noted.Latest) != value && Interlocked.Exchange(ref noted.Writing, 1) == 0)
+                {
+                    writer.WriteLastDelivery(funnel, noted);
+                }
+            },
+            (this, mark, note, written),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     public async Task<bool> WriteAsync(string source, IReadOnlyList<IngestItem> items, CancellationToken cancellationToken)
@@ -113,6 +149,13 @@ internal sealed class IngestWriter(
         }
 
         return true;
+    }
+
+    /// <summary>A funnel's newest Calendly delivery time (Unix ms) and whether a write of it is on its way (1) or not (0).</summary>
+    private sealed class LastDeliveryNote
+    {
+        public long Latest;
+        public int Writing;
     }
 
     private static NameValueEntry[] Fields(string source, string receivedAt, IngestItem item) =>

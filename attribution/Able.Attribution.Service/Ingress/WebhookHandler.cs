@@ -55,7 +55,8 @@ internal sealed class WebhookHandler(IngressFunnels funnels, IngressPipeline pip
                 return IngressVerdict.Respond(refused);
             }
 
-            var envelope = source.CheckEnvelope(body);
+            // An accepted envelope comes with its facts, read from the same parse of the body.
+            var envelope = source.CheckEnvelope(body, funnel!.DefaultPhoneRegion, out var facts);
             switch (envelope.Verdict)
             {
                 case EnvelopeVerdict.Malformed:
@@ -68,9 +69,8 @@ internal sealed class WebhookHandler(IngressFunnels funnels, IngressPipeline pip
             }
 
             // Only the facts are stored: contact data hashed, names and answers dropped (README, "Privacy: what is stored at rest").
-            var facts = IngestFacts.Parse(Source, body, funnel!.DefaultPhoneRegion);
             return IngressVerdict.Queue(
-                [new IngestItem(funnel.Mark, envelope.SourceEvent!, facts)],
+                [new IngestItem(funnel.Mark, envelope.SourceEvent!, facts!)],
                 Results.Json(new { status = "accepted", @event = envelope.SourceEvent }, statusCode: StatusCodes.Status202Accepted));
         }
 

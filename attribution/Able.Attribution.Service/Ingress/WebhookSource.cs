@@ -4,6 +4,12 @@ using Able.Schema.Configuration;
 namespace Able.Attribution.Service.Ingress;
 
 /// <summary>
+/// Checks a sender's envelope and, for a delivery to queue, reads its facts from the same parse of the body
+/// (<see cref="WebhookEnvelope.CheckCalendly(ReadOnlyMemory{byte}, string, out IngestFacts?)"/>).
+/// </summary>
+internal delegate EnvelopeCheck EnvelopeReader(ReadOnlyMemory<byte> body, string defaultPhoneRegion, out IngestFacts? facts);
+
+/// <summary>
 /// What differs between the signed webhook senders: header, secret and envelope. Both sign the same way
 /// (<see cref="Signatures.WebhookSignature"/>: <c>t=&lt;unix&gt;,v1=&lt;hex&gt;</c>, any matching <c>v1</c> passes):
 /// Calendly with the subscription's signing key, Stripe with the endpoint secret (<c>whsec_...</c>, used whole
@@ -16,7 +22,7 @@ internal sealed record WebhookSource(
     string SecretKey,
     Func<FunnelOptions, string?> Secret,
     Func<FunnelOptions, DateTimeOffset, string?> PreviousSecret,
-    Func<ReadOnlyMemory<byte>, EnvelopeCheck> CheckEnvelope)
+    EnvelopeReader CheckEnvelope)
 {
     /// <summary>Calendly: the subscription's signing key, and for a grace period after a subscription was recreated, the key it replaced.</summary>
     public static readonly WebhookSource Calendly = new(

@@ -64,12 +64,13 @@ public sealed record CalendlyBooking
     public static CalendlyBooking? Parse(ReadOnlyMemory<byte> body, string defaultPhoneRegion, out string? error)
     {
         using var document = LenientJson.Parse(body, out error);
-        if (document is null)
-        {
-            return null;
-        }
+        return document is null ? null : Read(document.RootElement, defaultPhoneRegion, out error);
+    }
 
-        JsonElement? root = document.RootElement;
+    /// <summary><see cref="Parse"/> of a body already parsed (the ingress's envelope check), without parsing it again.</summary>
+    internal static CalendlyBooking? Read(JsonElement body, string defaultPhoneRegion, out string? error)
+    {
+        JsonElement? root = body;
         var eventName = root.String("event");
         var payload = root.Get("payload");
         if (eventName is null || payload is not { ValueKind: JsonValueKind.Object })

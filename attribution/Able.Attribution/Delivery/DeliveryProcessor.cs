@@ -180,24 +180,26 @@ public sealed partial class DeliveryProcessor(
         }
 
         var accepted = acceptedNotRecorded.ToList();
-        await Task.WhenAll(accepted.Select(async entry =>
-        {
-            var (funnel, job, result) = entry;
-            await store.MarkFinishedAsync(job.Id, DeliveryStore.Sent, Retention(funnel));
-            await SaveReceiptAsync(funnel, job.Receipt with
+        // One script for all the ledger entries, then the receipts, one pipelined batch per funnel: a few commands per
+        // batch instead of about ten per job.
+        await store.MarkFinishedAsync([.. accepted.Select(entry => (entry.Job.Id, Retention(entry.Funnel)))], DeliveryStore.Sent);
+        var updatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await Task.WhenAll(accepted.GroupBy(entry => (entry.Job.Receipt.Mark, Retention: Retention(entry.Funnel))).Select(funnelEntries => receipts.SaveAsync(
+            [.. funnelEntries.Select(entry => entry.Job.Receipt with
             {
                 Status = ReceiptStatus.Sent,
                 Reason = null,
-                Attempts = job.Attempts + 1,
-                TikTokCode = result.Code,
-                TikTokMessage = result.Message,
-                TikTokRequestId = result.RequestId,
-            });
-        }));
+                Attempts = entry.Job.Attempts + 1,
+                TikTokCode = entry.Result.Code,
+                TikTokMessage = entry.Result.Message,
+                TikTokRequestId = entry.Result.RequestId,
+                UpdatedAt = updatedAt,
+            })],
+            funnelEntries.Key.Retention)));
         acceptedNotRecorded.Clear();
 
         await checkpoints.ReachedAsync(WorkerCheckpoints.AfterSentBeforeRemove, cancellationToken);
-        await Task.WhenAll(accepted.Select(entry => store.RemoveAsync(entry.Job.Id)));
+        await store.RemoveAsync([.. accepted.Select(entry => entry.Job.Id)]);
     }
 
     private async Task RetryAsync(FunnelOptions funnel, List<DeliveryJob> jobs, TikTokResult result)

@@ -26,10 +26,16 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys, 
 
     // Takes up to ARGV[3] members due by ARGV[1] and pushes them to ARGV[2] (a lease): a replica that dies
     // while holding them lets them fall due again for another replica.
+    // The lease is one ZADD of all the taken members (in pages of 500, well inside Lua's unpack limit), not one per member.
     private static readonly LuaScript ClaimScript = LuaScript.Prepare("""
         local due = redis.call('ZRANGEBYSCORE', @schedule, '-inf', @now, 'LIMIT', 0, @max)
-        for _, member in ipairs(due) do
-          redis.call('ZADD', @schedule, @lease, member)
+        for first = 1, #due, 500 do
+          local scored = {}
+          for i = first, math.min(first + 499, #due) do
+            scored[#scored + 1] = @lease
+            scored[#scored + 1] = due[i]
+          end
+          redis.call('ZADD', @schedule, unpack(scored))
         end
         return due
         """);
@@ -70,6 +76,35 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys, 
         redis.call('ZREM', @schedule, @deliveryId)
         redis.call('DEL', @job)
         """);
+
+    // FinishScript for many deliveries in one step: KEYS[1] the expiry index, KEYS[i] (i > 1) the ledger entry of delivery
+    // id ARGV[2i - 2] expiring at ARGV[2i - 1] (Unix ms), ARGV[1] the state. The index first (one ZADD per page of 500), as
+    // FinishScript does.
+    private const string FinishManyScript = """
+        local count = #KEYS - 1
+        for first = 1, count, 500 do
+          local scored = {}
+          for i = first, math.min(first + 499, count) do
+            scored[#scored + 1] = ARGV[2 * i + 1]
+            scored[#scored + 1] = ARGV[2 * i]
+          end
+          redis.call('ZADD', KEYS[1], unpack(scored))
+        end
+        for i = 2, #KEYS do
+          redis.call('SET', KEYS[i], ARGV[1])
+        end
+        """;
+
+    // RemoveScript for many deliveries in one step: KEYS[1] the schedule, KEYS[i] (i > 1) the job of delivery id ARGV[i - 1];
+    // one ZREM and one DEL per page of 500.
+    private const string RemoveManyScript = """
+        local count = #KEYS - 1
+        for first = 1, count, 500 do
+          local last = math.min(first + 499, count)
+          redis.call('ZREM', KEYS[1], unpack(ARGV, first, last))
+          redis.call('DEL', unpack(KEYS, first + 1, last + 1))
+        end
+        """;
 
     // KEYS[1] the expiry index, KEYS[i] (i > 1) the ledger entry of delivery id ARGV[i], ARGV[1] now (Unix ms).
     // The score is read again here: an entry re-reserved or finished since it was listed has a later one and stays.
@@ -154,6 +189,47 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys, 
             state,
             expiresAt = ExpiresAt(retention),
         });
+
+    /// <summary>
+    /// <see cref="MarkFinishedAsync"/> for several deliveries in one atomic step (one round trip, one ZADD of the expiry
+    /// index), each kept for its own retention from now.
+    /// </summary>
+    public Task MarkFinishedAsync(IReadOnlyList<(string DeliveryId, TimeSpan Retention)> deliveries, string state)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        if (deliveries.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var scriptKeys = new RedisKey[deliveries.Count + 1];
+        var scriptValues = new RedisValue[(2 * deliveries.Count) + 1];
+        scriptKeys[0] = keys.DeliveryLedgerExpiry;
+        scriptValues[0] = state;
+        for (var i = 0; i < deliveries.Count; i++)
+        {
+            var (deliveryId, retention) = deliveries[i];
+            scriptKeys[i + 1] = keys.DeliveryLedger(deliveryId);
+            scriptValues[(2 * i) + 1] = deliveryId;
+            scriptValues[(2 * i) + 2] = ExpiresAt(retention);
+        }
+
+        return Db.ScriptEvaluateAsync(FinishManyScript, scriptKeys, scriptValues);
+    }
+
+    /// <summary><see cref="RemoveAsync(string)"/> for several finished jobs in one atomic step (one ZREM, one DEL).</summary>
+    public Task RemoveAsync(IReadOnlyList<string> deliveryIds)
+    {
+        ArgumentNullException.ThrowIfNull(deliveryIds);
+        if (deliveryIds.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        RedisKey[] scriptKeys = [keys.DeliverySchedule, .. deliveryIds.Select(keys.DeliveryJob)];
+        RedisValue[] scriptValues = [.. deliveryIds.Select(id => (RedisValue)id)];
+        return Db.ScriptEvaluateAsync(RemoveManyScript, scriptKeys, scriptValues);
+    }
 
     /// <summary>Removes a finished job: its schedule member and its JSON.</summary>
     public Task RemoveAsync(string deliveryId) =>

@@ -55,6 +55,25 @@ public sealed record IngestFacts
         };
     }
 
+    /// <summary>
+    /// <see cref="Parse"/> of a Calendly or Stripe body the ingress has already parsed (<paramref name="body"/>, its
+    /// root), so it is not parsed a second time; the same facts as <see cref="Parse"/> gives for its bytes.
+    /// </summary>
+    internal static IngestFacts Read(string source, JsonElement body, string defaultPhoneRegion)
+    {
+        string? error;
+        return source switch
+        {
+            IngestEntry.Sources.Calendly => CalendlyBooking.Read(body, defaultPhoneRegion, out error) is { } booking
+                ? new IngestFacts { Calendly = booking }
+                : new IngestFacts { Malformed = error },
+            IngestEntry.Sources.Stripe => StripePayment.Read(body, defaultPhoneRegion, out error) is { } payment
+                ? new IngestFacts { Stripe = payment }
+                : new IngestFacts { Malformed = error },
+            _ => new IngestFacts { Malformed = $"unknown source '{source}'" },
+        };
+    }
+
     /// <summary>Whether a stream entry still holds a raw body (written before the ingress stored facts).</summary>
     public static bool HoldsRawBody(StreamEntry entry) => entry.Values.Any(v => v.Name == IngestEntry.Body);
 

@@ -66,12 +66,13 @@ public sealed record StripePayment
     public static StripePayment? Parse(ReadOnlyMemory<byte> body, string defaultPhoneRegion, out string? error)
     {
         using var document = LenientJson.Parse(body, out error);
-        if (document is null)
-        {
-            return null;
-        }
+        return document is null ? null : Read(document.RootElement, defaultPhoneRegion, out error);
+    }
 
-        JsonElement? root = document.RootElement;
+    /// <summary><see cref="Parse"/> of a body already parsed (the ingress's envelope check), without parsing it again.</summary>
+    internal static StripePayment? Read(JsonElement body, string defaultPhoneRegion, out string? error)
+    {
+        JsonElement? root = body;
         var type = root.String("type");
         var data = root.Get("data").Get("object");
         if (type is null || data is not { ValueKind: JsonValueKind.Object })

@@ -42,6 +42,9 @@ public sealed class IngressHarness : IAsyncDisposable
     /// <summary>The ingest stream's key, built as the service builds it.</summary>
     public RedisKey Stream => new RedisKeys(config.KeyPrefix).IngestStream;
 
+    /// <summary>The key that notes a funnel's last queued Calendly delivery, built as the service builds it.</summary>
+    public RedisKey CalendlyLastDelivery(string mark) => new RedisKeys(config.KeyPrefix).CalendlyLastDelivery(mark);
+
     /// <summary>Starts the service on the shared test Redis (or on <paramref name="redisConnection"/>).</summary>
     public static async Task<IngressHarness> StartAsync(Action<JsonObject>? configure = null, string? redisConnection = null)
     {

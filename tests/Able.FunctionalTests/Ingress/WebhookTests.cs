@@ -43,6 +43,31 @@ public sealed class WebhookTests
         Assert.Equal("other", IngressHarness.Field(Assert.Single(await harness.EntriesAsync()), "funnel"));
     }
 
+    /// <summary>
+    /// Deliveries queued while the note of the last one is being written are noted by one later write: the key ends
+    /// with the newest delivery's time (at or after its received_at, and no later than its answer).
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_calendly_deliveries_leave_the_newest_time_as_the_funnels_last_delivery()
+    {
+        await using var harness = await IngressHarness.StartAsync();
+        var body = Fixtures.Bytes("calendly/invitee-created-free.json");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => harness.SendAsync(IngressHarness.Webhook("calendly", "acme", body))));
+        var answered = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+        var newest = (await harness.EntriesAsync()).Max(IngressHarness.ReceivedAt);
+        var key = harness.CalendlyLastDelivery("acme");
+        Assert.True(await Eventually.TrueAsync(
+            async () => (long?)await harness.Redis.GetDatabase().StringGetAsync(key) >= newest, TimeSpan.FromSeconds(10)));
+        Assert.InRange((long)await harness.Redis.GetDatabase().StringGetAsync(key), newest, answered);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
     public static TheoryData<string, string, HttpStatusCode> Attacks()
     {
         var data = new TheoryData<string, string, HttpStatusCode>();
