@@ -27,7 +27,11 @@ public static class AbleHost
         string[] args, Func<AbleOptions, IServiceEndpoints> endpointsOf, IEnumerable<IAbleOptionsSectionValidator> ownSections)
     {
         ArgumentNullException.ThrowIfNull(endpointsOf);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // The default appsettings.json sources, which UseAbleSources replaces, would otherwise leave a watcher on the content
+        // root (the working directory) and everything below it running for the life of the process: from a checkout or a
+        // state directory that is a watch per folder and a wake-up for every write under it (Redis's append-only file,
+        // logs); the bench found the gateway with 324 such watches.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. args, $"--{ReloadConfigOnChangeKey}=false"] });
         builder.Configuration.UseAbleSources(args);
 
         var options = builder.Services.AddAbleOptions(builder.Configuration, ownSections);
@@ -51,6 +55,9 @@ public static class AbleHost
         builder.Services.AddManagementEndpoints(new Uri(endpoints.ManagementUrl).Port);
         return builder;
     }
+
+    /// <summary>The host setting that makes the default configuration files reload on change (and so watch their folder).</summary>
+    private const string ReloadConfigOnChangeKey = "hostBuilder:reloadConfigOnChange";
 
     /// <summary>
     /// Listens where <paramref name="url"/> says, as <c>UseUrls</c> would: an IP address binds that address,
