@@ -26,7 +26,7 @@ public sealed class CaptureFastPathTests
         "invitee_email", "Invitee_Email", "INVITEE_", "\u0130nvitee_x", "answer_1", "guest_email", "guests", "text_reminder_number", "email",
         "EMAIL", "phone", "name", "Name", " name ", "nam%65", "jane.doe@example.com", "é", "日本", "\ud800", "\u0001", "\u007f", "\ufffd",
         new string('x', 600), "k", "\u212A", "&utm_source=tiktok", "&utm_source=ads", "&ttclid=A.1", "&ttclid=B.2", "&utm%5Fsource=x",
-        "&gclid=1", "&gclid=2", "&utm_campaign=", "&ttclid=%ZZ", "&ttclid", "&utm_term=a%40b");
+        "&gclid=1", "&gclid=2", "&utm_campaign=", "&ttclid=%ZZ", "&ttclid", "&utm_term=a%40b", "&utm_content=spring+sale", "&utm_content=a%20b");
 
     [Fact]
     public void The_crawler_word_search_decides_as_the_crawler_pattern() =>
