@@ -80,6 +80,16 @@ public sealed class TouchParametersTests
     public void A_fragment_only_url_is_no_url() => Assert.Null(StoredUrl.Scrub("#section?x=1"));
 
     [Fact]
+    public void A_bare_query_is_scrubbed_too() => Assert.Equal("?ref=ok", StoredUrl.Scrub("?email=jo%40example.com&ref=ok"));
+
+    [Fact]
+    public void Several_platforms_click_ids_are_all_read()
+    {
+        var (_, _, clickIds) = TouchParameters.FromUrl("https://book.example.com/?gclid=G.1&utm_source=x&fbclid=F.2&msclkid=M.3");
+        Assert.Equal(["fbclid=F.2", "gclid=G.1", "msclkid=M.3"], clickIds!.Select(pair => $"{pair.Key}={pair.Value}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Null_arguments_are_refused()
     {
         Assert.Throws<ArgumentNullException>(() => StoredUrl.ScrubQuery(null!));
