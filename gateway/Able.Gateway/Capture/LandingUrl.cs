@@ -24,7 +24,7 @@ public static class LandingUrl
         var query = StoredUrl.ScrubQuery(request.QueryString.HasValue ? request.QueryString.Value![1..] : "");
         if (query.Length == 0)
         {
-            var baseUrl = string.Concat(scheme, "://", host, pathBase + path);
+            var baseUrl = string.Concat([scheme, "://", host, pathBase, path]);
             return StoredUrl.Fit(baseUrl, baseUrl);
         }
 
