@@ -16,6 +16,9 @@ public sealed record AbleOptions
 
     public WorkerOptions Worker { get; init; } = new();
 
+    /// <summary>The attribution service's admin API and console (management port).</summary>
+    public AdminOptions Admin { get; init; } = new();
+
     public FunnelOptions[] Funnels { get; init; } = [];
 
     /// <summary>
@@ -276,4 +279,23 @@ public sealed record IngressRateLimitOptions
 
     /// <summary>Window length. Default 60 s.</summary>
     public int WindowSeconds { get; init; } = 60;
+}
+
+/// <summary>
+/// <c>Able:Admin</c>: the admin API and console on the attribution service's management port. Without a token both are
+/// off (the service says so at start).
+/// </summary>
+public sealed record AdminOptions
+{
+    /// <summary>The bearer token of the admin API and the console's password; a secret (set it from the environment, <c>Able__Admin__Token</c>).</summary>
+    public string? Token { get; init; }
+
+    /// <summary>How long a console login lasts without use.</summary>
+    public int SessionMinutes { get; init; } = 480;
+
+    /// <summary>Wrong tokens or passwords one client address may send per minute before it gets 429.</summary>
+    public int FailedAttemptsPerMinute { get; init; } = 10;
+
+    /// <summary>How long a computed report is cached (shared by the replicas through Redis).</summary>
+    public int ReportCacheSeconds { get; init; } = 30;
 }
