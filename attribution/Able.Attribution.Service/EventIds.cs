@@ -12,4 +12,12 @@ internal static class EventIds
     public const int IngressRejected = 5002;
     public const int IngressIgnored = 5003;
     public const int IngressBodyReadFailed = 5005;
+
+    // The console (5200-5299).
+    public const int ConsoleLogin = 5200;
+    public const int ConsoleLoginFailed = 5201;
+    public const int ConsoleLoginRefused = 5202;
+    public const int ConsoleErasure = 5203;
+    public const int ConsoleDeadLetterReplayed = 5204;
+    public const int ConsoleDeadLetterDiscarded = 5205;
 }

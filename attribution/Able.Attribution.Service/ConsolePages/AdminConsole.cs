@@ -1,9 +1,92 @@
+using Able.Attribution.Service.Admin;
+using Able.Hosting.Management;
+using Able.Schema.Redis;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
 namespace Able.Attribution.Service.ConsolePages;
 
-/// <summary>The console (server-rendered pages, <c>/console/...</c>) on the management port. CONTRACT: to be implemented.</summary>
+/// <summary>
+/// The console: server-rendered pages under <c>/console</c> on the management port, signed in with the admin token
+/// (<see cref="ConsoleSessions"/>), every form guarded by an antiforgery token. Admin off (no token): 404.
+/// </summary>
 public static class AdminConsole
 {
-    public static IServiceCollection AddAdminConsole(this IServiceCollection services) => services;
+    /// <summary>Data Protection's application name: replicas with the same name and key ring read each other's cookies.</summary>
+    public const string DataProtectionApplicationName = "able-attribution";
 
-    public static WebApplication MapAdminConsole(this WebApplication app) => app;
+    public static IServiceCollection AddAdminConsole(this IServiceCollection services)
+    {
+        services.TryAddSingleton<AdminToken>();
+        services.TryAddSingleton<FailedAttemptLimiter>();
+        services.TryAddSingleton<ConsoleSessions>();
+        services.TryAddSingleton<ConsoleAudit>();
+        services.TryAddSingleton<ConsoleReports>();
+        services.TryAddSingleton<CalendlyConnectionState>();
+        AddRedisDistributedCache(services);
+
+        // The key ring in Redis under the configured prefix: a cookie or form token made by one replica opens on the next.
+        services.AddDataProtection().SetApplicationName(DataProtectionApplicationName);
+        services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer, RedisKeys>((management, redis, keys) =>
+            management.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), keys.DataProtectionKeys));
+
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "able_console_csrf";
+            antiforgery.Cookie.Path = ConsoleSessions.CookiePath;
+            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
+            antiforgery.Cookie.HttpOnly = true;
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            antiforgery.FormFieldName = "csrf";
+            antiforgery.HeaderName = null;
+            // The console sends X-Frame-Options: DENY itself (antiforgery would send SAMEORIGIN).
+            antiforgery.SuppressXFrameOptionsHeader = true;
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// <see cref="IDistributedCache"/> on the service's Redis connection (sessions, the report cache), unless one is
+    /// registered already (the admin API registers the same).
+    /// </summary>
+    private static void AddRedisDistributedCache(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(IDistributedCache)))
+        {
+            return;
+        }
+
+        services.AddStackExchangeRedisCache(_ => { });
+        services.AddOptions<RedisCacheOptions>().Configure<IConnectionMultiplexer, RedisKeys>((cache, redis, keys) =>
+        {
+            cache.ConnectionMultiplexerFactory = () => Task.FromResult(redis);
+            cache.InstanceName = keys.CacheKeyPrefix;
+        });
+    }
+
+    public static WebApplication MapAdminConsole(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var console = app.MapManagementGroup().MapGroup(ConsoleSessions.CookiePath);
+        console.AddEndpointFilter(ConsoleGuard.InvokeAsync);
+
+        console.MapGet("/assets/console.css", () => Asset(ConsoleAssets.Stylesheet, "text/css; charset=utf-8")).WithMetadata(ConsolePublicMetadata.Instance);
+        console.MapGet("/assets/console.js", () => Asset(ConsoleAssets.Script, "text/javascript; charset=utf-8")).WithMetadata(ConsolePublicMetadata.Instance);
+        LoginPage.Map(console);
+        OverviewPage.Map(console);
+        CampaignsPage.Map(console);
+        ConversionsPage.Map(console);
+        JourneyPage.Map(console);
+        DeadLettersPage.Map(console);
+        ErasePage.Map(console);
+        return app;
+    }
+
+    private static IResult Asset(string text, string contentType) => Results.Text(text, contentType);
 }

@@ -32,6 +32,18 @@ public sealed class RedisKeys(string prefix)
     /// </summary>
     public RedisKey CalendlyLastDelivery(string mark) => $"{Prefix}calendly:{mark}:last-delivery";
 
+    /// <summary>
+    /// The console's ASP.NET Core Data Protection key ring (an XML list), shared by every attribution replica so a
+    /// cookie or form token made by one opens on the next. No TTL: losing it logs every console user out.
+    /// </summary>
+    public RedisKey DataProtectionKeys => $"{Prefix}admin:dataprotection-keys";
+
+    /// <summary>
+    /// Prefix of the <c>IDistributedCache</c> entries (console sessions, the short-lived report cache), each with its own
+    /// expiry.
+    /// </summary>
+    public string CacheKeyPrefix => $"{Prefix}admin:cache:";
+
     /// <summary>Stream of accepted webhooks and conversions, consumed by the worker.</summary>
     public RedisKey IngestStream => $"{Prefix}ingest";
 
