@@ -24,6 +24,9 @@ public static class ConsoleReturnUrl
         // Backslashes and control characters are read as "//" or dropped by some browsers; the login page itself loops.
         return !returnUrl.Any(c => c == '\\' || char.IsControl(c))
             && !returnUrl.Contains("//", StringComparison.Ordinal)
+            // Dot segments would leave the console once the browser resolves them ("/console/../metrics").
+            && !returnUrl.Contains("/.", StringComparison.Ordinal)
+            && !returnUrl.Contains("%2e", StringComparison.OrdinalIgnoreCase)
             && !returnUrl.StartsWith("/console/login", StringComparison.Ordinal)
             && Uri.IsWellFormedUriString(returnUrl, UriKind.Relative);
     }
