@@ -36,6 +36,7 @@ public static class ConsoleLayout
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="referrer" content="no-referrer">
+            <link rel="icon" href="data:,">
             <title>{title} · Able console</title>
             <link rel="stylesheet" href="{ConsoleAssets.StylesheetPath}">
             <script src="{ConsoleAssets.ScriptPath}" defer></script>
