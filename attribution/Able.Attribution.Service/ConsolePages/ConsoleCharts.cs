@@ -41,7 +41,7 @@ public static class ConsoleCharts
                 html.Append($"<text x=\"{Width}\" y=\"{BarsHeight + LabelHeight - 3}\" text-anchor=\"end\">{Day(days[^1].Day)}</text>");
             }
 
-            html.Append($"<text x=\"{Width}\" y=\"10\" text-anchor=\"end\">max {Number(max)}</text>");
+            html.Append($"<text x=\"0\" y=\"10\">max {Number(max)}</text>");
         }
 
         return html.Append($"</svg></figure>").ToFragment();
@@ -52,7 +52,7 @@ public static class ConsoleCharts
     {
         ArgumentNullException.ThrowIfNull(items);
         var total = items.Sum(i => i.Count);
-        const int Row = 24;
+        const int Row = 32;
         var height = Math.Max(1, items.Count) * Row;
         var html = new HtmlBuilder();
         html.Append($"""
@@ -71,13 +71,11 @@ public static class ConsoleCharts
                 var (label, count, barClass) = items[i];
                 var share = (double)count / total;
                 var y = i * Row;
-                const int BarStart = 110;
-                const int BarRoom = 120;
                 html.Append($"""
-                    <text x="0" y="{y + 15}">{label}</text>
-                    <rect class="track" x="{BarStart}" y="{y + 4}" width="{BarRoom}" height="14"/>
-                    <rect class="{barClass}" x="{BarStart}" y="{y + 4}" width="{Coordinate(share * BarRoom)}" height="14"><title>{label}: {count} ({Percent(share)})</title></rect>
-                    <text x="{Width}" y="{y + 15}" text-anchor="end">{count} · {Percent(share)}</text>
+                    <text x="0" y="{y + 11}">{label}</text>
+                    <text x="{Width}" y="{y + 11}" text-anchor="end">{count} · {Percent(share)}</text>
+                    <rect class="track" x="0" y="{y + 15}" width="{Width}" height="12"/>
+                    <rect class="{barClass}" x="0" y="{y + 15}" width="{Coordinate(share * Width)}" height="12"><title>{label}: {count} ({Percent(share)})</title></rect>
 
                     """);
             }

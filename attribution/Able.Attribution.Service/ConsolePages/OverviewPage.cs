@@ -53,7 +53,7 @@ public static class OverviewPage
             <div class="card"><dt>Revenue</dt><dd>{PeopleFormat.Revenue(summary.Revenue, "revenue")}</dd></div>
             <div class="card"><dt>Match rate</dt><dd>{PeopleFormat.Percent(summary.MatchRate, "match-rate")}</dd></div>
             <div class="card"><dt>Dead letters</dt><dd>{PeopleFormat.Number(summary.DeadLetters, "dead-letters")}</dd></div>
-            <div class="card"><dt>Last webhook</dt><dd id="last-webhook">{LastWebhook(summary)}</dd></div>
+            <div class="card"><dt>Last webhook</dt><dd class="when" id="last-webhook">{LastWebhook(summary)}</dd></div>
             </dl>
             <h2>Charts</h2>
             <div class="charts">

@@ -50,7 +50,7 @@ public sealed class ConsoleBrowserTests(SeededConsole seeded) : IClassFixture<Se
         Assert.Equal(1, await table.Locator("tr", new() { HasText = "video_b" }).CountAsync());
         Assert.Equal(1, await table.Locator("tr", new() { HasText = "Not matched to a visitor" }).CountAsync());
         await browser.ScreenshotAsync("campaigns");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Content" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Content", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**sort=content**");
         Assert.Equal("ascending", await page.Locator("th[aria-sort='ascending']").Last.GetAttributeAsync("aria-sort"));
         await page.GetByRole(AriaRole.Link, new() { Name = "First touch" }).ClickAsync();
