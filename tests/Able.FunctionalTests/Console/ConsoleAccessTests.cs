@@ -149,7 +149,7 @@ public sealed class ConsoleAccessTests
     public async Task A_wrong_password_is_refused_and_counted_until_the_address_is_refused_even_with_the_token_and_return_urls_stay_in_the_console()
     {
         await using var attribution = await StartAsync(config => config.Able["Admin"]!["FailedAttemptsPerMinute"] = 2);
-        foreach (var offSite in new[] { "https://evil.example/", "//evil.example/console", "/\\evil.example", "/consolex", "/console/../metrics" })
+        foreach (var offSite in new[] { "https://evil.example/", "//evil.example/console", "/\\evil.example", "/consolex", "/console/../metrics" }) // URL, not a file path
         {
             using var browser = ConsoleClient.For(attribution);
             using var offSiteLogin = await browser.LoginAsync(returnUrl: offSite);

@@ -21,8 +21,8 @@ public sealed class ConsoleBrowserTests(SeededConsole seeded) : IClassFixture<Se
         await Localised(page);
         await browser.ScreenshotAsync("overview");
 
-        Assert.Equal("2", await page.Locator("#visits").GetAttributeAsync("value"));
-        Assert.Equal("2", await page.Locator("#tiktok-clicks").GetAttributeAsync("value"));
+        Assert.Equal("8", await page.Locator("#visits").GetAttributeAsync("value"));
+        Assert.Equal("7", await page.Locator("#tiktok-clicks").GetAttributeAsync("value"));
         Assert.Equal("3", await page.Locator("#bookings").GetAttributeAsync("value"));
         Assert.Equal("2", await page.Locator("#purchases").GetAttributeAsync("value"));
         Assert.Equal("1", await page.Locator("#dead-letters").GetAttributeAsync("value"));
@@ -46,7 +46,8 @@ public sealed class ConsoleBrowserTests(SeededConsole seeded) : IClassFixture<Se
         await page.GetByRole(AriaRole.Link, new() { Name = "Campaigns" }).ClickAsync();
         await Localised(page);
         var table = page.Locator("#campaigns");
-        Assert.Equal(1, await table.Locator("tr", new() { HasText = "video_a" }).CountAsync());
+        Assert.Equal("4", await table.Locator("tr", new() { HasText = "video_a" }).Locator("td.num data").First.GetAttributeAsync("value"));
+        Assert.Equal(1, await table.Locator("tr", new() { HasText = "newsletter" }).CountAsync());
         Assert.Equal(1, await table.Locator("tr", new() { HasText = "video_b" }).CountAsync());
         Assert.Equal(1, await table.Locator("tr", new() { HasText = "Not matched to a visitor" }).CountAsync());
         await browser.ScreenshotAsync("campaigns");

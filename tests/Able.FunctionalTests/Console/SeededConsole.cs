@@ -13,10 +13,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Able.FunctionalTests.Console;
 
 /// <summary>
-/// The console over data made the way production makes it: TikTok ad clicks through the real gateway, signed Calendly
+/// The console over data made the way production makes it: ad clicks and a newsletter visit through the real gateway, signed Calendly
 /// and Stripe webhooks through it to the real attribution service, its worker delivering to a fake TikTok that refuses
 /// the USD purchase (a dead letter). Seeded once for the browser tests of one class:
 /// <list type="bullet">
+/// <item>Six visitors who do not book: three more clicks on spring_sale/video_a, two on video_c, one from a newsletter
+/// (no TikTok click).</item>
 /// <item>Jane: clicks an ad (campaign spring_sale, content video_a), books a free call carrying her visitor id (Schedule,
 /// sent), then pays EUR 1,490 through Stripe, found by her email (Purchase, sent).</item>
 /// <item>Sam: clicks an ad (spring_sale, video_b), books a paid call (Purchase USD 149), which TikTok refuses: dead letter.</item>
@@ -58,6 +60,13 @@ public sealed partial class SeededConsole : IAsyncLifetime
         Attribution = await RunningService.StartAttributionAsync(env.Config);
         Keys = new RedisKeys(env.Config.KeyPrefix);
 
+        // Visitors who did not book: more clicks on the spring ads, a second creative, and a newsletter reader.
+        foreach (var (ttclid, content) in new[] { ("E.C.P.a1", "video_a"), ("E.C.P.a2", "video_a"), ("E.C.P.a3", "video_a"), ("E.C.P.c1", "video_c"), ("E.C.P.c2", "video_c") })
+        {
+            await ClickAsync(ttclid, "spring_sale", content);
+        }
+
+        await ClickAsync(ttclid: null, "march_digest", "header_link", source: "newsletter");
         var jane = await ClickAsync("E.C.P.jane", "spring_sale", "video_a");
         await WebhookAsync("calendly", Today(Fixtures.Read("calendly/invitee-created-free.json", jane)), "test-calendly-key");
         var sam = await ClickAsync("E.C.P.sam", "spring_sale", "video_b");
@@ -102,10 +111,11 @@ public sealed partial class SeededConsole : IAsyncLifetime
     }
 
     /// <summary>A TikTok ad click on the landing page through the gateway; the visitor id its decorated Calendly link carries.</summary>
-    private async Task<string> ClickAsync(string ttclid, string campaign, string content)
+    private async Task<string> ClickAsync(string? ttclid, string campaign, string content, string source = "tiktok")
     {
+        var click = ttclid is null ? "" : $"ttclid={ttclid}&";
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(env!.Gateway.PublicBase,
-            $"/book?ttclid={ttclid}&utm_source=tiktok&utm_medium=paid_social&utm_campaign={campaign}&utm_content={content}"));
+            $"/book?{click}utm_source={source}&utm_medium={(ttclid is null ? "email" : "paid_social")}&utm_campaign={campaign}&utm_content={content}"));
         request.Headers.Host = "localhost";
         request.Headers.Accept.ParseAdd("text/html");
         request.Headers.UserAgent.ParseAdd(UserAgent);
@@ -116,7 +126,7 @@ public sealed partial class SeededConsole : IAsyncLifetime
         var vid = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query)["salesforce_uuid"].ToString();
         var db = env.Redis.Multiplexer.GetDatabase();
         Assert.True(await Eventually.TrueAsync(async () =>
-            (await Schema.Visitors.VisitorProfile.ReadAsync(db, Keys, vid))?.ClickTtclid == ttclid, Within));
+            await Schema.Visitors.VisitorProfile.ReadAsync(db, Keys, vid) is { } visitor && visitor.ClickTtclid == ttclid, Within));
         return vid;
     }
 
