@@ -60,9 +60,9 @@ public static class OverviewPage
             {ConsoleCharts.DailyBars("bookings-chart", "Bookings per day", [.. summary.Daily.Select(d => (d.Day, (decimal)d.Bookings))], "bookings")}
             {RevenueChart(summary)}
             {ConsoleCharts.ShareBars("join-paths-chart", "Conversions by join path (match rate)",
-                [.. summary.JoinPaths.OrderByDescending(p => p.Value).Select(p => (p.Key, p.Value, p.Key == "none" ? "bar bad" : "bar"))], "No conversions in this period.")}
+                [.. summary.JoinPaths.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value, p.Key == "none" ? "bar bad" : "bar"))], "No conversions in this period.")}
             {ConsoleCharts.ShareBars("delivery-chart", "TikTok delivery outcomes",
-                [.. summary.Delivery.OrderByDescending(p => p.Value).Select(p => (p.Key, p.Value, p.Key is "sent" ? "bar alt" : p.Key is "dead_lettered" ? "bar bad" : "bar"))], "Nothing delivered in this period.")}
+                [.. summary.Delivery.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value, p.Key is "sent" ? "bar alt" : p.Key is "dead_lettered" ? "bar bad" : "bar"))], "Nothing delivered in this period.")}
             </div>
             """);
         html.Append(Subscription(subscription));
