@@ -229,6 +229,9 @@ internal static class ReceiptCursor
 {
     private const string Version = "r1";
 
+    /// <summary>Longest cursor read: ample for every funnel's position with receipt ids of a few kilobytes.</summary>
+    public const int MaxLength = 65_536;
+
     public static string Write(IReadOnlyDictionary<string, FunnelPosition> positions)
     {
         var text = new StringBuilder(Version);
@@ -246,7 +249,7 @@ internal static class ReceiptCursor
     /// <summary>The positions, or null when <paramref name="cursor"/> is not one <see cref="Write"/> produced (never throws).</summary>
     public static Dictionary<string, FunnelPosition>? TryRead(string cursor)
     {
-        if (cursor.Length is 0 or > 16_384 || !Base64Url.IsValid(cursor))
+        if (cursor.Length is 0 or > MaxLength || !Base64Url.IsValid(cursor))
         {
             return null;
         }
