@@ -65,6 +65,22 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Sorted set of a funnel's receipt ids by last update (Unix ms), newest last.</summary>
     public RedisKey ReceiptIndex(string mark) => $"{Prefix}receipts:{mark}";
 
+    /// <summary>
+    /// Sorted set of the receipts credited to one visitor (member <c>&lt;mark&gt;:&lt;receipt id&gt;</c>, score: last update,
+    /// Unix ms), in the visitor's hash tag; written with each receipt that has a visitor id, kept for the funnel's retention.
+    /// The journey and erasure read it.
+    /// </summary>
+    public RedisKey VisitorReceipts(string visitorId) => $"{Prefix}{{v:{visitorId}}}:receipts";
+
+    /// <summary>
+    /// Sorted set of the receipts whose sent event carries this email hash (member <c>&lt;mark&gt;:&lt;receipt id&gt;</c>), so
+    /// the journey shows conversions no visitor matched and erasure finds every receipt holding the hash.
+    /// </summary>
+    public RedisKey EmailReceipts(string emailSha256) => $"{Prefix}contact-receipts:em:{emailSha256}";
+
+    /// <summary>As <see cref="EmailReceipts"/>, for the hash of an E.164 phone number.</summary>
+    public RedisKey PhoneReceipts(string phoneSha256) => $"{Prefix}contact-receipts:ph:{phoneSha256}";
+
     /// <summary>The Calendly subscription watchdog's lock (value: the holder), so one replica at a time checks and repairs.</summary>
     public RedisKey CalendlyWatchdogLock => $"{Prefix}calendly:watchdog-lock";
 }
