@@ -247,14 +247,24 @@ internal sealed partial class CaptureWriter(
             return 0;
         }
 
-        var batch = database.CreateBatch();
         var writes = new List<Task>(units.Count);
-        foreach (var ((mark, day), unit) in units)
+        try
         {
-            writes.Add(StatsUpdate.ApplyAsync(batch, keys, mark, day, [unit], TimeSpan.Zero));
+            var batch = database.CreateBatch();
+            foreach (var ((mark, day), unit) in units)
+            {
+                writes.Add(StatsUpdate.ApplyAsync(batch, keys, mark, day, [unit], TimeSpan.Zero));
+            }
+
+            batch.Execute();
+        }
+        catch (Exception error) when (error is RedisException or TimeoutException)
+        {
+            // Never thrown on: the captures are written, and the writer's retry would write them again.
+            CountersFailed(error);
+            return 0;
         }
 
-        batch.Execute();
         countersWritten = Task.WhenAll(writes).ContinueWith(
             static (done, state) =>
             {
