@@ -35,4 +35,6 @@ internal static class EventIds
 
     public const int DeadLetterReplayed = 6501;
     public const int PersonErased = 6502;
+
+    public const int StatsCountersRefused = 6601;
 }

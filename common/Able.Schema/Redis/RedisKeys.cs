@@ -1,3 +1,4 @@
+using Able.Schema.Stats;
 using StackExchange.Redis;
 
 namespace Able.Schema.Redis;
@@ -31,6 +32,36 @@ public sealed class RedisKeys(string prefix)
     /// Written fire-and-forget; losing it (eviction) loses nothing but that line.
     /// </summary>
     public RedisKey CalendlyLastDelivery(string mark) => $"{Prefix}calendly:{mark}:last-delivery";
+
+    /// <summary>Unix ms of the last Stripe webhook of a funnel the ingress queued (as <see cref="CalendlyLastDelivery"/>).</summary>
+    public RedisKey StripeLastDelivery(string mark) => $"{Prefix}stripe:{mark}:last-delivery";
+
+    /// <summary>Unix ms of the last conversions API request of a funnel the ingress queued (as <see cref="CalendlyLastDelivery"/>).</summary>
+    public RedisKey ConversionsApiLastDelivery(string mark) => $"{Prefix}api:{mark}:last-delivery";
+
+    /// <summary>The last-delivery note of <paramref name="source"/> (calendly, stripe or api) for a funnel.</summary>
+    public RedisKey LastDelivery(string source, string mark) => source switch
+    {
+        LastDeliverySources.Calendly => CalendlyLastDelivery(mark),
+        LastDeliverySources.Stripe => StripeLastDelivery(mark),
+        LastDeliverySources.ConversionsApi => ConversionsApiLastDelivery(mark),
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Not an ingress source."),
+    };
+
+    /// <summary>
+    /// Hash of a funnel's numbers of one UTC day (<see cref="FunnelStatsFields"/>), kept 400 days after its last write. All
+    /// of a funnel's counter keys share the hash tag <c>{stats:&lt;mark&gt;}</c>, so the counter script also runs on Redis Cluster.
+    /// </summary>
+    public RedisKey FunnelStats(string mark, DateOnly day) => $"{Prefix}{{stats:{mark}}}:{StatsUpdate.DayText(day)}";
+
+    /// <summary>Hash of a funnel's campaign rows of one UTC day (<see cref="CampaignRows"/>), capped and kept as <see cref="FunnelStats"/>.</summary>
+    public RedisKey CampaignStats(string mark, DateOnly day) => $"{Prefix}{{stats:{mark}}}:campaigns:{StatsUpdate.DayText(day)}";
+
+    /// <summary>
+    /// Once-marker hash of one receipt (or ingest entry): a field per counted step, so a step that runs again counts nothing
+    /// twice. Kept for the funnel's retention, like the receipt.
+    /// </summary>
+    public RedisKey StatsCounted(string mark, string receiptId) => $"{Prefix}{{stats:{mark}}}:counted:{receiptId}";
 
     /// <summary>Stream of accepted webhooks and conversions, consumed by the worker.</summary>
     public RedisKey IngestStream => $"{Prefix}ingest";
