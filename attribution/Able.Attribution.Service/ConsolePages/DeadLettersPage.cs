@@ -32,6 +32,11 @@ public static class DeadLettersPage
             }
 
             var page = await deadLetters.ListAsync(selected?.Mark, PageSize, string.IsNullOrEmpty(cursor) ? null : cursor);
+            if (page.Problem is not null)
+            {
+                return ConsolePage.Problem(context, StatusCodes.Status400BadRequest, "Dead letters", page.Problem, ConsoleSection.DeadLetters);
+            }
+
             return ConsolePage.Render(context, "Dead letters", ConsoleSection.DeadLetters,
                 List(context, options.CurrentValue, selected?.Mark, page, notice is not null && Notices.TryGetValue(notice, out var text) ? text : null));
         });

@@ -146,6 +146,51 @@ public sealed class ConsoleAccessTests
     }
 
     [Fact]
+    public async Task Bad_input_on_every_page_and_form_is_a_clear_4xx_page_never_a_500()
+    {
+        await using var attribution = await StartAsync();
+        using var browser = ConsoleClient.For(attribution);
+        using (await browser.LoginAsync())
+        {
+        }
+
+        foreach (var (path, status) in new[]
+        {
+            ("/console?days=2", HttpStatusCode.BadRequest), ("/console?funnel=nope", HttpStatusCode.NotFound),
+            ("/console/campaigns?sort=drop%20table", HttpStatusCode.BadRequest), ("/console/campaigns?model=middle", HttpStatusCode.BadRequest),
+            ("/console/campaigns.csv?dir=sideways", HttpStatusCode.BadRequest), ("/console/conversions?status=%3Cscript%3E", HttpStatusCode.BadRequest),
+            ("/console/conversions?cursor=not-a-cursor", HttpStatusCode.BadRequest), ("/console/conversions?range=365", HttpStatusCode.BadRequest),
+            ("/console/conversions/nope/x", HttpStatusCode.NotFound), ("/console/conversions/acme/missing", HttpStatusCode.NotFound),
+            ("/console/deadletters?cursor=garbage", HttpStatusCode.BadRequest), ("/console/deadletters?funnel=nope", HttpStatusCode.BadRequest),
+        })
+        {
+            using var page = await browser.Client.GetAsync(path);
+            Assert.True(status == page.StatusCode, $"{path}: {(int)page.StatusCode}");
+            Assert.Contains("class=\"problem\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        foreach (var (path, fields) in new (string, (string, string)[])[]
+        {
+            ("/console/journey", [("contact", "not an email or a phone")]), ("/console/journey", []),
+            ("/console/erase/confirm", [("contact", "   ")]), ("/console/erase", [("kind", "email"), ("hash", "not-a-hash")]),
+            ("/console/erase", [("kind", "name"), ("hash", new string('a', 64))]), ("/console/deadletters/replay", []),
+            ("/console/deadletters/discard", [("id", new string('9', 100))]), ("/console/deadletters/replay-all", [("funnel", "nope")]),
+        })
+        {
+            var csrf = await browser.CsrfAsync("/console/journey");
+            using var response = await browser.PostAsync(path, [("csrf", csrf), .. fields]);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{path}: {(int)response.StatusCode}");
+        }
+
+        // A replay or discard of a dead letter that is not there says so.
+        var token = await browser.CsrfAsync("/console/deadletters");
+        using var replay = await browser.PostAsync("/console/deadletters/replay", ("csrf", token), ("id", "1-0"));
+        Assert.Equal("/console/deadletters?notice=not-found", replay.Headers.Location!.OriginalString);
+        using var discard = await browser.PostAsync("/console/deadletters/discard", ("csrf", token), ("id", "not-a-stream-id"));
+        Assert.Equal("/console/deadletters?notice=not-found", discard.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_refused_and_counted_until_the_address_is_refused_even_with_the_token_and_return_urls_stay_in_the_console()
     {
         await using var attribution = await StartAsync(config => config.Able["Admin"]!["FailedAttemptsPerMinute"] = 2);
