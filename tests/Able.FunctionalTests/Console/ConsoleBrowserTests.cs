@@ -152,6 +152,7 @@ public sealed class ConsoleBrowserTests(SeededConsole seeded) : IClassFixture<Se
         await browser.LoginAsync("/console/erase");
         var page = browser.Page;
         Assert.NotNull(await seeded.Receipts.GetAsync("acme", $"schedule:{SeededConsole.ErasedInvitee}"));
+        await browser.ScreenshotAsync("erase");
         await page.GetByLabel("Email or phone of the person").FillAsync(SeededConsole.ErasedEmail);
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await page.Locator("#erase-preview").WaitForAsync();
@@ -176,7 +177,9 @@ public sealed class ConsoleBrowserTests(SeededConsole seeded) : IClassFixture<Se
         await page.GotoAsync("/console/deadletters");
         Assert.Contains("/console/login?returnUrl=%2Fconsole%2Fdeadletters", page.Url, StringComparison.Ordinal);
         await browser.ScreenshotAsync("login");
-        await page.GetByLabel("Admin token").FillAsync("wrong-token-wrong-token");
+        // By keyboard alone: the token field has the focus, typing and Enter send the form.
+        Assert.Equal("password", await page.EvaluateAsync<string>("document.activeElement.id"));
+        await page.Keyboard.TypeAsync("wrong-token-wrong-token");
         await page.Keyboard.PressAsync("Enter");
         await page.Locator("#login-problem").WaitForAsync();
         Assert.Contains("not the admin token", await page.Locator("#login-problem").InnerTextAsync(), StringComparison.Ordinal);
