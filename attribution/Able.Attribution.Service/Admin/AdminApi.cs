@@ -30,7 +30,7 @@ public static class AdminApi
 
     /// <summary>
     /// The distributed cache (report cache here, login sessions in the console) in Redis, on the service's own
-    /// multiplexer, its keys under <c>{KeyPrefix}cache:</c>, so every replica shares it.
+    /// multiplexer, its keys under <c>{KeyPrefix}admin:cache:</c>, so every replica shares it.
     /// </summary>
     internal static IServiceCollection AddRedisDistributedCache(this IServiceCollection services)
     {
@@ -38,7 +38,7 @@ public static class AdminApi
             .Configure<IConnectionMultiplexer, IOptions<AbleOptions>>((cache, redis, options) =>
             {
                 cache.ConnectionMultiplexerFactory = () => Task.FromResult(redis);
-                cache.InstanceName = options.Value.Redis.KeyPrefix + "cache:";
+                cache.InstanceName = options.Value.Redis.KeyPrefix + "admin:cache:";
             });
         services.AddSingleton<IDistributedCache>(provider =>
             new SharedConnectionCache(new RedisCache(provider.GetRequiredService<IOptions<RedisCacheOptions>>())));

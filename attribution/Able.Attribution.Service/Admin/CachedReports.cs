@@ -8,7 +8,7 @@ namespace Able.Attribution.Service.Admin;
 
 /// <summary>
 /// Funnel summaries and campaign reports as <see cref="StatsReader"/> computes them, kept for
-/// <c>Able:Admin:ReportCacheSeconds</c> in the distributed cache (Redis, under <c>{prefix}cache:</c>), so every replica
+/// <c>Able:Admin:ReportCacheSeconds</c> in the distributed cache (Redis, under <c>{prefix}admin:cache:</c>), so every replica
 /// and both the admin API and the console answer a repeated question from one computation. 0 seconds: not cached.
 /// </summary>
 internal sealed class CachedReports(StatsReader stats, IDistributedCache cache, IOptionsMonitor<AbleOptions> options)
