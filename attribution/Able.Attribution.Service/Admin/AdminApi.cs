@@ -25,6 +25,7 @@ public static class AdminApi
         services.AddSingleton<CachedReports>();
         services.AddHostedService<AdminStateLog>();
         services.AddRedisDistributedCache();
+        services.AddAdminOpenApi();
         return services;
     }
 
@@ -50,6 +51,8 @@ public static class AdminApi
         ArgumentNullException.ThrowIfNull(app);
         var admin = app.MapManagementGroup().MapGroup(BasePath);
         admin.AddEndpointFilter(app.Services.GetRequiredService<AdminAuthFilter>());
+        admin.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        admin.MapOpenApi("/openapi.json");
         admin.MapFunnelRoutes();
         admin.MapReportRoutes();
         admin.MapConversionRoutes();

@@ -26,9 +26,12 @@ internal static class ConversionRoutes
 
     public static void MapConversionRoutes(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/conversions", ListAsync);
+        admin.MapGet("/conversions", ListAsync)
+            .WithSummary("Conversions (receipts), newest first: ?funnel=&event=&matched=&status=&from=&to=&limit=&cursor=")
+            .Produces<ConversionPage>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         // A catch-all: a conversions-API event id (the receipt id) may hold a slash.
-        admin.MapGet("/conversions/{funnel}/{**receiptId}", GetAsync);
+        admin.MapGet("/conversions/{funnel}/{**receiptId}", GetAsync)
+            .WithSummary("One receipt").Produces<MatchReceipt>().ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, IOptionsMonitor<AbleOptions> options, ReceiptQuery receipts)

@@ -89,11 +89,18 @@ internal static class DeadLetterRoutes
 
     public static void MapDeadLetterRoutes(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/deadletters", ListAsync);
-        admin.MapPost("/deadletters/replay", ReplayAllAsync);
-        admin.MapGet("/deadletters/{id}", GetAsync);
-        admin.MapPost("/deadletters/{id}/replay", ReplayAsync);
-        admin.MapDelete("/deadletters/{id}", DiscardAsync);
+        admin.MapGet("/deadletters", ListAsync)
+            .WithSummary("Dead letters, oldest first: ?funnel=&limit=&cursor=")
+            .Produces<DeadLetterList>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapPost("/deadletters/replay", ReplayAllAsync)
+            .WithSummary("Replay every dead letter (?funnel= for one funnel's)").Produces<ReplayAllOutcome>().ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapGet("/deadletters/{id}", GetAsync)
+            .WithSummary("One dead letter").Produces<DeadLetterView>().ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapPost("/deadletters/{id}/replay", ReplayAsync)
+            .WithSummary("Replay one dead letter (sent at most once)").Produces<ReplayOutcome>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        admin.MapDelete("/deadletters/{id}", DiscardAsync)
+            .WithSummary("Discard one dead letter").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, IOptionsMonitor<AbleOptions> options, DeadLetterReplay deadLetters)

@@ -44,5 +44,5 @@ internal static class FunnelRoutes
         {
             var query = AdminQuery.Of(context.Request);
             return query.Problem ?? AdminJson.Ok(options.CurrentValue.Funnels.Select(FunnelView.Of).ToList());
-        });
+        }).WithSummary("The configured funnels").Produces<List<FunnelView>>();
 }

@@ -15,8 +15,12 @@ internal static class PeopleRoutes
 {
     public static void MapPeopleRoutes(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/journey", JourneyAsync);
-        admin.MapDelete("/people", EraseAsync);
+        admin.MapPost("/journey", JourneyAsync)
+            .WithSummary("A person's journey; body {\"email\"} or {\"phone\", \"funnel\"}")
+            .Produces<Journey>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        admin.MapDelete("/people", EraseAsync)
+            .WithSummary("Erase a person (GDPR/CCPA); body {\"email\"} or {\"phone\", \"funnel\"}")
+            .Produces<ErasureReport>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }
 
     private static async Task<IResult> JourneyAsync(

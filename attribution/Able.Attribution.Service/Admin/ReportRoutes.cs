@@ -23,8 +23,13 @@ internal static class ReportRoutes
 
     public static void MapReportRoutes(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/summary", SummaryAsync);
-        admin.MapGet("/report", ReportAsync);
+        admin.MapGet("/summary", SummaryAsync)
+            .WithSummary("Summary per funnel: ?funnel= (all without), ?days=1|7|30")
+            .Produces<List<FunnelSummary>>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapGet("/report", ReportAsync)
+            .WithSummary("Campaign report: ?funnel=&days=1|7|30&model=last|first&format=json|csv")
+            .Produces<CampaignReport>().Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> SummaryAsync(HttpContext context, IOptionsMonitor<AbleOptions> options, CachedReports reports)

@@ -125,8 +125,9 @@ public sealed class AdminAuthTests
         {
             using var response = await admin.SendPublicAsync(new HttpMethod(method), path);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {path} on the public port: {(int)response.StatusCode}");
+            // The service's plain fallback (or, for a path that looks like a file such as openapi.json, an empty 404).
             var text = await response.Content.ReadAsStringAsync();
-            Assert.Equal("Not found.\n", text);
+            Assert.Contains(text, new[] { "Not found.\n", "" });
         }
     }
 
