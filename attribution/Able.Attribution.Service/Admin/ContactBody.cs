@@ -88,6 +88,11 @@ internal static class ContactBody
         {
             return Fail(AdminProblems.BadParameter("body", $"the body is not JSON: {Expected}"));
         }
+        catch (InvalidOperationException)
+        {
+            // A string that is not UTF-8 (GetString cannot transcode it).
+            return Fail(AdminProblems.BadParameter("body", $"the body is not UTF-8 JSON: {Expected}"));
+        }
 
         return Contact(email, phone, funnel, options);
     }
