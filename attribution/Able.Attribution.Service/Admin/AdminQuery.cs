@@ -11,8 +11,11 @@ namespace Able.Attribution.Service.Admin;
 /// </summary>
 internal sealed class AdminQuery
 {
-    /// <summary>Longest value of a free-text parameter (event names, cursors).</summary>
+    /// <summary>Longest value of a free-text parameter (an event name).</summary>
     public const int MaxTextLength = 200;
+
+    /// <summary>Longest cursor: a receipts cursor holds every funnel's position, and a request line holds at most 8 KB.</summary>
+    public const int MaxCursorLength = 8192;
 
     private readonly IQueryCollection query;
 
@@ -151,20 +154,20 @@ internal sealed class AdminQuery
         return null;
     }
 
-    /// <summary>Free text of at most <see cref="MaxTextLength"/> printable ASCII characters; null when absent.</summary>
-    public string? Text(string name)
+    /// <summary>Free text of at most <paramref name="maxLength"/> printable ASCII characters without spaces; null when absent.</summary>
+    public string? Text(string name, int maxLength = MaxTextLength)
     {
         if (Raw(name) is not { } text)
         {
             return null;
         }
 
-        if (text.Length <= MaxTextLength && text.All(c => c is > ' ' and < '\u007f'))
+        if (text.Length <= maxLength && text.All(c => c is > ' ' and < '\u007f'))
         {
             return text;
         }
 
-        Fail(AdminProblems.BadParameter(name, $"{name} must be at most {MaxTextLength} printable ASCII characters without spaces"));
+        Fail(AdminProblems.BadParameter(name, $"{name} must be at most {maxLength} printable ASCII characters without spaces"));
         return null;
     }
 

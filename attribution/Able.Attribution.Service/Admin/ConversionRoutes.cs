@@ -44,7 +44,7 @@ internal static class ConversionRoutes
         var from = query.Time("from");
         var to = query.Time("to");
         var limit = query.Integer("limit", 1, MaxLimit, DefaultLimit);
-        var cursor = query.Text("cursor");
+        var cursor = query.Text("cursor", AdminQuery.MaxCursorLength);
         if (from is not null && to is not null && to <= from)
         {
             query.Fail(AdminProblems.BadParameter("to", "to must be later than from"));

@@ -109,6 +109,10 @@ internal static class DeadLetterRoutes
         var funnel = query.Funnel(options.CurrentValue);
         var limit = query.Integer("limit", 1, MaxLimit, DefaultLimit);
         var cursor = query.Text("cursor");
+        if (cursor is not null && !TryParseId(cursor, out _))
+        {
+            query.Fail(AdminProblems.BadParameter("cursor", "cursor is not one this API gave out (the id of a dead letter, such as 1764680000000-0)"));
+        }
 
         if (query.Problem is { } problem)
         {

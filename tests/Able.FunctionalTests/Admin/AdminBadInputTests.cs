@@ -37,6 +37,8 @@ public sealed class AdminBadInputTests
         { "GET", "/admin/api/conversions?from=1772668800000&to=1772582400000", null, 400, "to" },
         { "GET", "/admin/api/conversions?event=Sched%20ule", null, 400, "event" },
         { "GET", "/admin/api/conversions?cursor=" + new string('c', 300), null, 400, "cursor" },
+        { "GET", "/admin/api/conversions?cursor=not%20a%20cursor", null, 400, "cursor" },
+        { "GET", "/admin/api/deadletters?cursor=not-a-cursor", null, 400, "cursor" },
         { "GET", "/admin/api/conversions?funnel=nope", null, 404, "funnel" },
         { "GET", "/admin/api/conversions?utm_source=tiktok", null, 400, "utm_source" },
         { "GET", "/admin/api/conversions/nope/schedule:1", null, 404, "funnel" },

@@ -19,15 +19,15 @@ public sealed class AdminConversionTests
         var admin = pipeline.Admin;
 
         var everything = await IdsAsync(admin, "");
-        Assert.Equal(All.Order(StringComparer.Ordinal), everything.Order(StringComparer.Ordinal));
+        Same(All, everything);
         var items = (await admin.GetJsonAsync("/admin/api/conversions")).AsObject()["items"]!.AsArray();
         var updated = items.Select(i => (long)i!["updated_at"]!).ToList();
         Assert.Equal(updated.OrderDescending(), updated);
         Assert.All(items, i => Assert.Equal(ReceiptStatus.Sent, (string?)i!["status"]));
 
-        Assert.Equal([AdminPipeline.JaneBookingId, AdminPipeline.WalkInBookingId], (await IdsAsync(admin, "?event=Schedule")).Order(StringComparer.Ordinal));
+        Same([AdminPipeline.JaneBookingId, AdminPipeline.WalkInBookingId], await IdsAsync(admin, "?event=Schedule"));
         Assert.Equal([AdminPipeline.JanePurchaseId], await IdsAsync(admin, "?event=Purchase"));
-        Assert.Equal([AdminPipeline.JaneBookingId, AdminPipeline.JanePurchaseId], (await IdsAsync(admin, "?matched=true")).Order(StringComparer.Ordinal));
+        Same([AdminPipeline.JaneBookingId, AdminPipeline.JanePurchaseId], await IdsAsync(admin, "?matched=true"));
         Assert.Equal([AdminPipeline.WalkInBookingId], await IdsAsync(admin, "?matched=false"));
         Assert.Equal([AdminPipeline.JanePurchaseId], await IdsAsync(admin, "?funnel=acme&matched=true&event=Purchase&status=sent"));
         Assert.Equal(3, (await IdsAsync(admin, "?status=sent")).Count);
@@ -88,6 +88,10 @@ public sealed class AdminConversionTests
         var answer = (await admin.GetJsonAsync("/admin/api/conversions" + query)).AsObject();
         return [.. answer["items"]!.AsArray().Select(i => (string)i!["id"]!)];
     }
+
+    /// <summary>The same receipt ids, in any order.</summary>
+    private static void Same(IEnumerable<string> expected, IEnumerable<string> actual) =>
+        Assert.Equal(expected.Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
 
     private static string Iso(DateTimeOffset time) => Uri.EscapeDataString(time.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
 }
