@@ -32,4 +32,9 @@ internal static class EventIds
     public const int CalendlyWatchdogCallFailed = 6403;
     public const int CalendlyRepairImpossible = 6404;
     public const int CalendlyNotWatched = 6405;
+
+    public const int DeadLetterReplayed = 6501;
+    public const int PersonErased = 6502;
+
+    public const int StatsCountersRefused = 6601;
 }

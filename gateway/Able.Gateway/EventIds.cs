@@ -11,6 +11,7 @@ internal static class EventIds
     public const int CaptureShutdownDropped = 3003;
     public const int CaptureWriteRejected = 3004;
     public const int CaptureLargeEncoding = 3005;
+    public const int CaptureCountersFailed = 3006;
 
     public const int BodyOnBodilessMethodRefused = 4001;
 

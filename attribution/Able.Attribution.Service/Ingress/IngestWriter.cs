@@ -23,33 +23,34 @@ internal sealed class IngestWriter(
     private long failingSince;
     private long refusedInOutage;
 
-    // Per funnel mark: the newest Calendly delivery time to note, and whether a write of it is on its way.
-    private readonly ConcurrentDictionary<string, LastDeliveryNote> lastDeliveries = new(StringComparer.Ordinal);
+    // Per source and funnel mark: the newest delivery time to note, and whether a write of it is on its way.
+    private readonly ConcurrentDictionary<(string Source, string Mark), LastDeliveryNote> lastDeliveries = new();
 
     /// <summary>
-    /// Notes when a funnel's Calendly webhook was last queued (<see cref="RedisKeys.CalendlyLastDelivery"/>) without waiting,
-    /// so it neither slows nor fails the delivery it follows. At most one SET per funnel is on its way: deliveries queued
-    /// meanwhile are noted by one more SET of the newest time when it is answered, so the key ends with the last delivery's
-    /// time as before, in one write per Redis round trip rather than one per webhook.
+    /// Notes when a funnel last got a delivery from <paramref name="source"/> (calendly, stripe or api:
+    /// <see cref="RedisKeys.LastDelivery"/>) without waiting, so it neither slows nor fails the delivery it follows. At most
+    /// one SET per source and funnel is on its way: deliveries queued meanwhile are noted by one more SET of the newest time
+    /// when it is answered, so the key ends with the last delivery's time, in one write per Redis round trip rather than
+    /// one per webhook.
     /// </summary>
-    public void RecordCalendlyDelivery(string mark)
+    public void RecordDelivery(string source, string mark)
     {
-        var note = lastDeliveries.GetOrAdd(mark, static _ => new LastDeliveryNote());
+        var note = lastDeliveries.GetOrAdd((source, mark), static _ => new LastDeliveryNote());
         Interlocked.Exchange(ref note.Latest, time.GetUtcNow().ToUnixTimeMilliseconds());
         if (Interlocked.Exchange(ref note.Writing, 1) == 0)
         {
-            WriteLastDelivery(mark, note);
+            WriteLastDelivery((source, mark), note);
         }
     }
 
     /// <summary>Writes the note's newest time (the caller set <see cref="LastDeliveryNote.Writing"/>), then again if a newer one came meanwhile.</summary>
-    private void WriteLastDelivery(string mark, LastDeliveryNote note)
+    private void WriteLastDelivery((string Source, string Mark) funnel, LastDeliveryNote note)
     {
         var written = Volatile.Read(ref note.Latest);
         Task write;
         try
         {
-            write = redis.GetDatabase().StringSetAsync(keys.CalendlyLastDelivery(mark), written);
+            write = redis.GetDatabase().StringSetAsync(keys.LastDelivery(funnel.Source, funnel.Mark), written);
         }
         catch (RedisException)
         {
@@ -62,14 +63,14 @@ internal sealed class IngestWriter(
             (done, state) =>
             {
                 _ = done.Exception; // A failed note is only a status line; the next delivery writes it again.
-                var (writer, funnel, noted, value) = ((IngestWriter, string, LastDeliveryNote, long))state!;
+                var (writer, funnel, noted, value) = ((IngestWriter, (string, string), LastDeliveryNote, long))state!;
                 Volatile.Write(ref noted.Writing, 0);
                 if (Volatile.Read(ref noted.Latest) != value && Interlocked.Exchange(ref noted.Writing, 1) == 0)
                 {
                     writer.WriteLastDelivery(funnel, noted);
                 }
             },
-            (this, mark, note, written),
+            (this, funnel, note, written),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);

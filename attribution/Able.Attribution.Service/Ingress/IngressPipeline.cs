@@ -104,6 +104,12 @@ internal sealed class IngressPipeline(IngressFunnels funnels, IngestWriter write
             return IngressResults.Unavailable(metrics, request.Source, request.Label);
         }
 
+        // When each funnel last got a delivery from this source (./able calendly status, the admin summary's last webhook).
+        foreach (var mark in verdict.Items.Select(item => item.Mark).Distinct(StringComparer.Ordinal))
+        {
+            writer.RecordDelivery(request.Source, mark);
+        }
+
         request.Queued();
         metrics.Count(request.Source, request.Label, IngressOutcome.Accepted);
         metrics.ObserveIngest(request.Source, time.GetElapsedTime(started));

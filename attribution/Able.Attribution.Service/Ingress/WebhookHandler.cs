@@ -10,17 +10,17 @@ namespace Able.Attribution.Service.Ingress;
 /// signature (on the raw bytes), envelope, then one XADD of the delivery's facts (never the raw body); 2xx only
 /// after Redis acknowledged, so a source retries whatever was not stored (README, "Webhooks and the conversions API").
 /// </summary>
-internal sealed class WebhookHandler(IngressFunnels funnels, IngressPipeline pipeline, IngestWriter writer, TimeProvider time, ILogger<WebhookHandler> logger)
+internal sealed class WebhookHandler(IngressFunnels funnels, IngressPipeline pipeline, TimeProvider time, ILogger<WebhookHandler> logger)
 {
     public Task<IResult> HandleAsync(HttpContext context, string mark, WebhookSource source)
     {
         var started = time.GetTimestamp();
-        return pipeline.RunAsync(new SignedDelivery(context, source, funnels.Find(mark), writer, time, pipeline.Metrics, logger), started);
+        return pipeline.RunAsync(new SignedDelivery(context, source, funnels.Find(mark), time, pipeline.Metrics, logger), started);
     }
 
     /// <summary>One signed delivery: the funnel takes this sender's webhooks, the signature matches, the envelope is one to keep.</summary>
     private sealed class SignedDelivery(
-        HttpContext context, WebhookSource source, FunnelOptions? funnel, IngestWriter writer, TimeProvider time, IngressMetrics metrics, ILogger logger)
+        HttpContext context, WebhookSource source, FunnelOptions? funnel, TimeProvider time, IngressMetrics metrics, ILogger logger)
         : IngressRequest(context, source.Name, funnel?.Mark ?? IngressMetrics.UnknownFunnelLabel, metrics, logger)
     {
         private string secret = "";
@@ -72,15 +72,6 @@ internal sealed class WebhookHandler(IngressFunnels funnels, IngressPipeline pip
             return IngressVerdict.Queue(
                 [new IngestItem(funnel.Mark, envelope.SourceEvent!, facts!)],
                 Results.Json(new { status = "accepted", @event = envelope.SourceEvent }, statusCode: StatusCodes.Status202Accepted));
-        }
-
-        /// <summary>A Calendly delivery notes when the funnel last got one (<c>./able calendly status</c>).</summary>
-        public override void Queued()
-        {
-            if (ReferenceEquals(source, WebhookSource.Calendly))
-            {
-                writer.RecordCalendlyDelivery(funnel!.Mark);
-            }
         }
 
         /// <summary>The answer to a signature that is not valid for this body now, or null when it is.</summary>

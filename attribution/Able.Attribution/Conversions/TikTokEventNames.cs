@@ -5,6 +5,12 @@ namespace Able.Attribution.Conversions;
 /// <summary>TikTok's standard web event names (case-sensitive) and the legacy names they replaced.</summary>
 public static class TikTokEventNames
 {
+    /// <summary>A booking.</summary>
+    public const string Schedule = "Schedule";
+
+    /// <summary>A sale.</summary>
+    public const string Purchase = "Purchase";
+
     /// <summary>The standard events TikTok can optimise for (reference: Request, <c>event</c>).</summary>
     public static readonly FrozenSet<string> Standard = FrozenSet.Create(
         StringComparer.Ordinal,

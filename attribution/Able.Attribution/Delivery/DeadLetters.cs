@@ -32,6 +32,12 @@ public sealed record DeadLetter(string Id, string DeliveryId, string Mark, strin
     /// them to the ingest stream again to replay it.
     /// </summary>
     public IReadOnlyList<NameValueEntry> EntryFields { get; init; } = [];
+
+    /// <summary>The whole delivery job as JSON (dead letters written since replay exists), so a replay can queue it again.</summary>
+    public string? Job { get; init; }
+
+    /// <summary>Unix ms when it was dead-lettered.</summary>
+    public long? At { get; init; }
 }
 
 /// <summary>
@@ -45,6 +51,9 @@ public sealed partial class DeadLetters(IConnectionMultiplexer redis, RedisKeys 
 
     /// <summary>Field-name prefix of a poison entry's fields (<c>entry.facts</c>, <c>entry.source</c>...).</summary>
     public const string EntryFieldPrefix = "entry.";
+
+    /// <summary>Field of a delivery dead letter holding the whole job (<see cref="DeliveryJob.ToJson"/>).</summary>
+    public const string JobField = "job";
 
     /// <summary>Longest error message kept.</summary>
     public const int MaxErrorMessageLength = 500;
@@ -64,6 +73,7 @@ public sealed partial class DeadLetters(IConnectionMultiplexer redis, RedisKeys 
             new NameValueEntry("message", message ?? ""),
             new NameValueEntry("payload", job.Receipt.Payload?.ToJsonString() ?? ""),
             new NameValueEntry("at", at.ToUnixTimeMilliseconds()),
+            new NameValueEntry(JobField, job.ToJson()),
         ]);
     }
 
@@ -117,33 +127,45 @@ public sealed partial class DeadLetters(IConnectionMultiplexer redis, RedisKeys 
             throw new ArgumentException($"Dead letter {deadLetter.Id} is not an ingest entry; only those can be replayed.", nameof(deadLetter));
         }
 
+        return await redis.GetDatabase().StreamAddAsync(keys.IngestStream, [.. ReplayFields(deadLetter)]);
+    }
+
+    /// <summary>The fields a poison dead letter's entry is added to the ingest stream with when replayed (marked <see cref="IngestEntry.ReplayOf"/>).</summary>
+    public static IReadOnlyList<NameValueEntry> ReplayFields(DeadLetter deadLetter)
+    {
+        ArgumentNullException.ThrowIfNull(deadLetter);
         var fields = deadLetter.EntryFields.Where(f => f.Name != IngestEntry.ReplayOf).ToList();
         // A replay of a replay reserves as the first entry.
         var original = deadLetter.EntryFields.FirstOrDefault(f => f.Name == IngestEntry.ReplayOf).Value;
         fields.Add(new NameValueEntry(IngestEntry.ReplayOf, original.IsNullOrEmpty ? deadLetter.EntryId : original));
-        return await redis.GetDatabase().StreamAddAsync(keys.IngestStream, [.. fields]);
+        return fields;
     }
 
     public async Task<IReadOnlyList<DeadLetter>> ReadAsync(int count = 100)
     {
         var entries = await redis.GetDatabase().StreamRangeAsync(keys.DeadLetterStream, count: count);
-        return [.. entries.Select(e =>
+        return [.. entries.Select(FromEntry)];
+    }
+
+    /// <summary>One dead-letter stream entry as a <see cref="DeadLetter"/> (missing fields empty or null; never throws).</summary>
+    public static DeadLetter FromEntry(StreamEntry e)
+    {
+        string? Field(string name) => e.Values.FirstOrDefault(v => v.Name == name).Value is { IsNullOrEmpty: false } value ? value.ToString() : null;
+        long? Number(string name) => long.TryParse(Field(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : null;
+        return new DeadLetter(e.Id.ToString(), Field("delivery_id") ?? "", Field("funnel") ?? "", Field("event"), Field("event_id"), Field("reason") ?? "",
+            Number("code"), Field("message"), Field("payload"))
         {
-            string? Field(string name) => e.Values.FirstOrDefault(v => v.Name == name).Value is { IsNullOrEmpty: false } value ? value.ToString() : null;
-            long? Number(string name) => long.TryParse(Field(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : null;
-            return new DeadLetter(e.Id.ToString(), Field("delivery_id") ?? "", Field("funnel") ?? "", Field("event"), Field("event_id"), Field("reason") ?? "",
-                Number("code"), Field("message"), Field("payload"))
-            {
-                Kind = Field("kind") ?? DeliveryKind,
-                EntryId = Field("entry_id"),
-                ErrorType = Field("error_type"),
-                ErrorMessage = Field("error_message"),
-                Deliveries = Number("deliveries"),
-                EntryFields = [.. e.Values
-                    .Where(v => v.Name.ToString().StartsWith(EntryFieldPrefix, StringComparison.Ordinal))
-                    .Select(v => new NameValueEntry(v.Name.ToString()[EntryFieldPrefix.Length..], v.Value))],
-            };
-        })];
+            Kind = Field("kind") ?? DeliveryKind,
+            EntryId = Field("entry_id"),
+            ErrorType = Field("error_type"),
+            ErrorMessage = Field("error_message"),
+            Deliveries = Number("deliveries"),
+            Job = Field(JobField),
+            At = Number("at"),
+            EntryFields = [.. e.Values
+                .Where(v => v.Name.ToString().StartsWith(EntryFieldPrefix, StringComparison.Ordinal))
+                .Select(v => new NameValueEntry(v.Name.ToString()[EntryFieldPrefix.Length..], v.Value))],
+        };
     }
 
     public Task<long> DepthAsync() => redis.GetDatabase().StreamLengthAsync(keys.DeadLetterStream);

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Able.Attribution.Receipts;
+using Able.Attribution.Reports;
 using Able.Attribution.TikTok;
 using Able.Attribution.Visitors;
 using Able.Attribution.Worker;
@@ -22,6 +24,7 @@ public sealed partial class DeliveryProcessor(
     TikTokClient tikTok,
     ReceiptStore receipts,
     DeadLetters deadLetters,
+    StatsRecorder stats,
     WorkerMetrics metrics,
     WorkerCheckpoints checkpoints,
     TimeProvider time,
@@ -29,6 +32,9 @@ public sealed partial class DeliveryProcessor(
 {
     /// <summary>The funnel label of a job that could not be read (its funnel is unknown).</summary>
     public const string UnreadableJobFunnel = "unknown";
+
+    /// <summary>The outcome of a failed attempt that will be tried again.</summary>
+    public const string Retry = "retry";
 
     /// <summary>
     /// Jobs TikTok accepted whose outcome Redis has not yet recorded (it failed or stalled right after the send). Kept in
@@ -105,6 +111,8 @@ public sealed partial class DeliveryProcessor(
 
     private async Task DryRunAsync(FunnelOptions funnel, List<DeliveryJob> jobs)
     {
+        // Counted first (once per receipt): a stop before the outcome is stored runs this again and counts nothing twice.
+        await stats.DeliveredAsync([.. jobs.Select(job => (job.Receipt, Retention(funnel)))], ReceiptStatus.DryRun);
         foreach (var job in jobs)
         {
             await store.MarkFinishedAsync(job.Id, DeliveryStore.DryRun, Retention(funnel));
@@ -180,6 +188,8 @@ public sealed partial class DeliveryProcessor(
         }
 
         var accepted = acceptedNotRecorded.ToList();
+        // Counted first (once per receipt): a failure or stop before the outcome is stored records it again and counts nothing twice.
+        await stats.DeliveredAsync([.. accepted.Select(entry => (entry.Job.Receipt, Retention(entry.Funnel)))], ReceiptStatus.Sent);
         // One script for all the ledger entries, then the receipts, one pipelined batch per funnel: a few commands per
         // batch instead of about ten per job.
         await store.MarkFinishedAsync([.. accepted.Select(entry => (entry.Job.Id, Retention(entry.Funnel)))], DeliveryStore.Sent);
@@ -230,9 +240,10 @@ public sealed partial class DeliveryProcessor(
                     TikTokRequestId = result.RequestId,
                 },
             };
+            await stats.OutcomeAsync(funnel.Mark, next.Receipt.Id, Retry, Retention(funnel), occurrence: attempts.ToString(CultureInfo.InvariantCulture));
             await store.RescheduleAsync(next, due);
             await SaveReceiptAsync(funnel, next.Receipt);
-            metrics.TikTokEvents.WithLabels(funnel.Mark, "retry").Inc();
+            metrics.TikTokEvents.WithLabels(funnel.Mark, Retry).Inc();
         }
 
         LogRetry(logger, funnel.Mark, jobs.Count, result.Reason);
@@ -241,6 +252,7 @@ public sealed partial class DeliveryProcessor(
     private async Task DeadLetterAsync(FunnelOptions? funnel, DeliveryJob job, string reason, long? code, string? message, string? requestId = null)
     {
         var retention = funnel is null ? TimeSpan.FromDays(90) : Retention(funnel);
+        await stats.DeadLetteredAsync(job.Receipt.Mark, job.Receipt.Id, job.Attempts, retention);
         await store.MarkFinishedAsync(job.Id, DeliveryStore.Dead, retention);
         await deadLetters.AddAsync(job, reason, code, message, time.GetUtcNow());
         var receipt = job.Receipt with

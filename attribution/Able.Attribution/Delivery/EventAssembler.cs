@@ -1,5 +1,6 @@
 using Able.Attribution.Conversions;
 using Able.Attribution.Receipts;
+using Able.Attribution.Reports;
 using Able.Attribution.TikTok;
 using Able.Attribution.Visitors;
 using Able.Attribution.Worker;
@@ -8,8 +9,11 @@ using Able.Schema.Visitors;
 
 namespace Able.Attribution.Delivery;
 
-/// <summary>Records the contact hashes of a resolved visitor and builds the TikTok event into the receipt.</summary>
-public sealed class EventAssembler(VisitorResolver resolver, WorkerMetrics metrics)
+/// <summary>
+/// Records the contact hashes of a resolved visitor, builds the TikTok event into the receipt, and counts the conversion
+/// for the reports (<see cref="StatsRecorder.ConversionAsync"/>, once per receipt however often this runs for it).
+/// </summary>
+public sealed class EventAssembler(VisitorResolver resolver, WorkerMetrics metrics, StatsRecorder stats)
 {
     public async Task<MatchReceipt> AssembleAsync(Conversion conversion, VisitorResolution resolution, FunnelOptions funnel, MatchReceipt receipt)
     {
@@ -24,7 +28,8 @@ public sealed class EventAssembler(VisitorResolver resolver, WorkerMetrics metri
 
         var built = TikTokEventBuilder.Build(conversion, resolution.Visitor, funnel);
         metrics.Conversions.WithLabels(funnel.Mark, conversion.TikTokEvent ?? "", resolution.Visitor is null ? "false" : "true").Inc();
-        return receipt with
+        var (first, last) = StatsRecorder.Credits(resolution.Visitor);
+        var assembled = receipt with
         {
             VisitorId = resolution.Visitor?.VisitorId,
             JoinPath = resolution.JoinPath,
@@ -33,6 +38,10 @@ public sealed class EventAssembler(VisitorResolver resolver, WorkerMetrics metri
             KeysSent = built.KeysSent,
             ClickAgeSeconds = built.ClickAgeSeconds,
             Payload = built.Event,
+            FirstTouchCampaign = first,
+            LastTouchCampaign = last,
         };
+        await stats.ConversionAsync(assembled, conversion, TimeSpan.FromDays(funnel.RetentionDays));
+        return assembled;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Able.Schema.Stats;
 using Able.Schema.Visitors;
 
 namespace Able.Attribution.Receipts;
@@ -80,6 +81,12 @@ public sealed record MatchReceipt
     public IReadOnlyList<string> KeysSent { get; init; } = [];
 
     public long? ClickAgeSeconds { get; init; }
+
+    /// <summary>The campaign of the visitor's first touch this conversion is credited to in the report (null without a visitor).</summary>
+    public CampaignKey? FirstTouchCampaign { get; init; }
+
+    /// <summary>The campaign of the visitor's latest touch this conversion is credited to in the report (null without a visitor).</summary>
+    public CampaignKey? LastTouchCampaign { get; init; }
 
     /// <summary>The TikTok event as built (hashed values only).</summary>
     public JsonObject? Payload { get; init; }

@@ -65,7 +65,11 @@ public sealed record FunnelSummary
     /// <summary>One entry per day of the period, oldest first (days without events have zeros).</summary>
     public IReadOnlyList<DailyFigures> Daily { get; init; } = [];
 
-    /// <summary>Share of conversions (bookings + purchases) that a visitor was joined to, 0 when there are none.</summary>
+    /// <summary>
+    /// Share of conversions that a visitor was joined to (<see cref="JoinPaths"/> other than <c>none</c> over all of them), 0
+    /// when there are none. Conversions are every event built for TikTok: bookings, purchases, and the conversions API's
+    /// other events (Lead...).
+    /// </summary>
     public double MatchRate { get; init; }
 }
 
@@ -86,6 +90,12 @@ public sealed record CampaignRow
 
     /// <summary>The row of conversions that no visitor matched (no campaign to credit).</summary>
     public bool Unattributed { get; init; }
+
+    /// <summary>
+    /// The "(other)" row: visits and conversions of campaigns beyond the day's cap of distinct rows per funnel
+    /// (<see cref="Able.Schema.Stats.CampaignRows.MaxRowsPerDay"/>), so a flood of made-up UTM values cannot grow Redis without bound.
+    /// </summary>
+    public bool Overflow { get; init; }
 
     public long Visits { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Able.Attribution.Delivery;
 using Able.Attribution.Ingest;
+using Able.Attribution.Reports;
 using Able.Schema.Configuration;
 using Able.Schema.Redis;
 using Able.Supervision;
@@ -31,6 +32,7 @@ internal sealed partial class IngestConsumer(
     IngestEntryProcessor entryProcessor,
     WorkerCheckpoints checkpoints,
     DeadLetters deadLetters,
+    StatsRecorder stats,
     WorkerMetrics metrics,
     LoopHealth health,
     IOptionsMonitor<AbleOptions> options,
@@ -339,6 +341,12 @@ internal sealed partial class IngestConsumer(
         var funnel = entry[IngestEntry.Mark].ToString();
         // A raw body is kept as its facts, read in the funnel's phone region ("ZZ", none, when the funnel is unknown).
         var kept = IngestFacts.WithoutRawBody(entry, options.CurrentValue.FindFunnel(funnel)?.DefaultPhoneRegion ?? "ZZ");
+        if (options.CurrentValue.FindFunnel(funnel) is { } configured)
+        {
+            // Counted first, once per entry: a stop before the acknowledgement gives it up again and counts nothing twice.
+            await stats.PoisonAsync(configured.Mark, entry.Id.ToString(), TimeSpan.FromDays(configured.RetentionDays));
+        }
+
         // Dead letter first: a stop between the two leaves the entry pending, to be dead-lettered again rather than lost.
         await deadLetters.AddPoisonAsync(kept, funnel, deliveries, error, time.GetUtcNow());
         await AcknowledgeAsync(db, [entry]);

@@ -2,6 +2,7 @@ using Able.Attribution.Conversions;
 using Able.Attribution.Delivery;
 using Able.Attribution.Ingest;
 using Able.Attribution.Receipts;
+using Able.Attribution.Reports;
 using Able.Attribution.Visitors;
 using Able.Schema;
 using Able.Schema.Configuration;
@@ -22,10 +23,14 @@ public sealed partial class IngestEntryProcessor(
     EventAssembler assembler,
     DeliveryStore store,
     ReceiptStore receipts,
+    StatsRecorder stats,
     WorkerMetrics metrics,
     TimeProvider time,
     ILogger<IngestEntryProcessor> logger)
 {
+    /// <summary>The outcome of an entry whose delivery another entry reserved (a duplicate webhook).</summary>
+    public const string Duplicate = "duplicate";
+
     /// <summary>Processes an entry; returns the receipt status it ended in (or <c>duplicate</c>/<c>unknown_funnel</c>).</summary>
     public Task<string> ProcessAsync(StreamEntry entry) => ProcessAsync(Prepare(entry));
 
@@ -69,7 +74,21 @@ public sealed partial class IngestEntryProcessor(
 
         if (now - conversion.EventTime > TimeSpan.FromDays(all.Worker.MaxEventAgeDays))
         {
-            await receipts.SaveAsync(receipt with { Status = ReceiptStatus.TooOld, Reason = $"event_time is more than {all.Worker.MaxEventAgeDays} days old" }, retention);
+            // Still a booking or purchase of the funnel: counted under the visitor it resolves to (read only; nothing is linked).
+            var resolution = await resolver.ResolveAsync(conversion);
+            var (first, last) = StatsRecorder.Credits(resolution.Visitor);
+            receipt = receipt with
+            {
+                Status = ReceiptStatus.TooOld,
+                Reason = $"event_time is more than {all.Worker.MaxEventAgeDays} days old",
+                VisitorId = resolution.Visitor?.VisitorId,
+                JoinPath = resolution.JoinPath,
+                NoJoinReason = resolution.NoJoinReason,
+                FirstTouchCampaign = first,
+                LastTouchCampaign = last,
+            };
+            await stats.ConversionAsync(receipt, conversion, retention, ReceiptStatus.TooOld);
+            await receipts.SaveAsync(receipt, retention);
             metrics.TikTokEvents.WithLabels(funnel.Mark, ReceiptStatus.TooOld).Inc();
             return ReceiptStatus.TooOld;
         }
@@ -79,8 +98,9 @@ public sealed partial class IngestEntryProcessor(
         var owner = fields.GetValueOrDefault(IngestEntry.ReplayOf) is { IsNullOrEmpty: false } replayed ? replayed.ToString() : entry.Id.ToString();
         if (!await store.ReserveAsync(deliveryId, owner, retention))
         {
+            await stats.OutcomeAsync(funnel.Mark, receipt.Id, Duplicate, retention, occurrence: entry.Id.ToString());
             metrics.TikTokEvents.WithLabels(funnel.Mark, "duplicate").Inc();
-            return "duplicate";
+            return Duplicate;
         }
 
         return await EnqueueAsync(deliveryId, conversion, receipt, funnel, all.Worker, now);
@@ -143,6 +163,7 @@ public sealed partial class IngestEntryProcessor(
             ConversionDecision.Ignore => ReceiptStatus.Ignored,
             _ => ReceiptStatus.Malformed,
         };
+        await stats.OutcomeAsync(funnel.Mark, receipt.Id, status, retention);
         await receipts.SaveAsync(receipt with { Status = status }, retention);
         metrics.TikTokEvents.WithLabels(funnel.Mark, status).Inc();
         return status;

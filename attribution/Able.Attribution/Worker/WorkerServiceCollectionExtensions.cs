@@ -1,5 +1,6 @@
 using Able.Attribution.Delivery;
 using Able.Attribution.Receipts;
+using Able.Attribution.Reports;
 using Able.Attribution.TikTok;
 using Able.Attribution.Visitors;
 using Able.Schema.Configuration;
@@ -29,6 +30,7 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton<ReceiptStore>();
         services.TryAddSingleton<DeliveryStore>();
         services.TryAddSingleton<DeadLetters>();
+        services.TryAddSingleton<StatsRecorder>();
         services.TryAddSingleton<EventAssembler>();
         services.TryAddSingleton<IngestEntryProcessor>();
         services.TryAddSingleton<DeliveryProcessor>();

@@ -1,3 +1,4 @@
+using Able.Schema.Stats;
 using StackExchange.Redis;
 
 namespace Able.Schema.Redis;
@@ -32,6 +33,36 @@ public sealed class RedisKeys(string prefix)
     /// </summary>
     public RedisKey CalendlyLastDelivery(string mark) => $"{Prefix}calendly:{mark}:last-delivery";
 
+    /// <summary>Unix ms of the last Stripe webhook of a funnel the ingress queued (as <see cref="CalendlyLastDelivery"/>).</summary>
+    public RedisKey StripeLastDelivery(string mark) => $"{Prefix}stripe:{mark}:last-delivery";
+
+    /// <summary>Unix ms of the last conversions API request of a funnel the ingress queued (as <see cref="CalendlyLastDelivery"/>).</summary>
+    public RedisKey ConversionsApiLastDelivery(string mark) => $"{Prefix}api:{mark}:last-delivery";
+
+    /// <summary>The last-delivery note of <paramref name="source"/> (calendly, stripe or api) for a funnel.</summary>
+    public RedisKey LastDelivery(string source, string mark) => source switch
+    {
+        LastDeliverySources.Calendly => CalendlyLastDelivery(mark),
+        LastDeliverySources.Stripe => StripeLastDelivery(mark),
+        LastDeliverySources.ConversionsApi => ConversionsApiLastDelivery(mark),
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Not an ingress source."),
+    };
+
+    /// <summary>
+    /// Hash of a funnel's numbers of one UTC day (<see cref="FunnelStatsFields"/>), kept 400 days after its last write. All
+    /// of a funnel's counter keys share the hash tag <c>{stats:&lt;mark&gt;}</c>, so the counter script also runs on Redis Cluster.
+    /// </summary>
+    public RedisKey FunnelStats(string mark, DateOnly day) => $"{Prefix}{{stats:{mark}}}:{StatsUpdate.DayText(day)}";
+
+    /// <summary>Hash of a funnel's campaign rows of one UTC day (<see cref="CampaignRows"/>), capped and kept as <see cref="FunnelStats"/>.</summary>
+    public RedisKey CampaignStats(string mark, DateOnly day) => $"{Prefix}{{stats:{mark}}}:campaigns:{StatsUpdate.DayText(day)}";
+
+    /// <summary>
+    /// Once-marker hash of one receipt (or ingest entry): a field per counted step, so a step that runs again counts nothing
+    /// twice. Kept for the funnel's retention, like the receipt.
+    /// </summary>
+    public RedisKey StatsCounted(string mark, string receiptId) => $"{Prefix}{{stats:{mark}}}:counted:{receiptId}";
+
     /// <summary>Stream of accepted webhooks and conversions, consumed by the worker.</summary>
     public RedisKey IngestStream => $"{Prefix}ingest";
 
@@ -64,6 +95,22 @@ public sealed class RedisKeys(string prefix)
 
     /// <summary>Sorted set of a funnel's receipt ids by last update (Unix ms), newest last.</summary>
     public RedisKey ReceiptIndex(string mark) => $"{Prefix}receipts:{mark}";
+
+    /// <summary>
+    /// Sorted set of the receipts credited to one visitor (member <c>&lt;mark&gt;:&lt;receipt id&gt;</c>, score: last update,
+    /// Unix ms), in the visitor's hash tag; written with each receipt that has a visitor id, kept for the funnel's retention.
+    /// The journey and erasure read it.
+    /// </summary>
+    public RedisKey VisitorReceipts(string visitorId) => $"{Prefix}{{v:{visitorId}}}:receipts";
+
+    /// <summary>
+    /// Sorted set of the receipts whose sent event carries this email hash (member <c>&lt;mark&gt;:&lt;receipt id&gt;</c>), so
+    /// the journey shows conversions no visitor matched and erasure finds every receipt holding the hash.
+    /// </summary>
+    public RedisKey EmailReceipts(string emailSha256) => $"{Prefix}contact-receipts:em:{emailSha256}";
+
+    /// <summary>As <see cref="EmailReceipts"/>, for the hash of an E.164 phone number.</summary>
+    public RedisKey PhoneReceipts(string phoneSha256) => $"{Prefix}contact-receipts:ph:{phoneSha256}";
 
     /// <summary>The Calendly subscription watchdog's lock (value: the holder), so one replica at a time checks and repairs.</summary>
     public RedisKey CalendlyWatchdogLock => $"{Prefix}calendly:watchdog-lock";

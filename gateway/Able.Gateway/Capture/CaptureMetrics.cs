@@ -27,7 +27,12 @@ internal sealed class CaptureMetrics(IMetricFactory metrics)
         new HistogramConfiguration { Buckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000] });
 
     private readonly Counter redisCommands = metrics.CreateCounter(
-        "able_capture_redis_commands_total", "Redis commands the capture writer sent (one script per capture, more for booking confirmations).");
+        "able_capture_redis_commands_total", "Redis commands the capture writer sent (one script per capture, more for booking confirmations, and one counter script per funnel and day in a batch).");
+
+    private readonly Counter counterFailures = metrics.CreateCounter(
+        "able_capture_counter_failures_total", "Batches whose report counters (visits per funnel, day and campaign) could not be written; their captures are stored.");
+
+    public void CounterWriteFailed() => counterFailures.Inc();
 
     public void BatchWritten(int captures, int commands)
     {

@@ -1,5 +1,6 @@
 using Able.Schema.Configuration;
 using Able.Schema.Redis;
+using Able.Schema.Stats;
 using Able.Schema.Visitors;
 using Able.Supervision;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,9 @@ internal sealed partial class CaptureWriter(
     private readonly CaptureOptions capture = options.Value.Gateway.Capture;
 
     private bool encodingChecked;
+
+    // The report counters of the last batch, on their way (awaited before the process ends).
+    private Task countersWritten = Task.CompletedTask;
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -145,6 +149,16 @@ internal sealed partial class CaptureWriter(
             // Flush time is up.
         }
 
+        try
+        {
+            // The last batch's counters are already sent; let their answer arrive before the process ends.
+            await countersWritten.WaitAsync(TimeSpan.FromSeconds(capture.ShutdownFlushSeconds));
+        }
+        catch (TimeoutException)
+        {
+            // Counters only: the captures are written.
+        }
+
         var lost = batch.Count + queue.Count;
         if (lost > 0)
         {
@@ -158,14 +172,26 @@ internal sealed partial class CaptureWriter(
         var database = redis.GetDatabase();
         var batch = database.CreateBatch();
         var pending = new List<Task>(records.Count);
+        var scripts = new List<Task<RedisResult>>(records.Count);
         foreach (var record in records)
         {
-            Queue(batch, record, pending);
+            Queue(batch, record, pending, scripts);
         }
 
         batch.Execute();
-        await Task.WhenAll(pending);
-        metrics.BatchWritten(records.Count, pending.Count);
+        try
+        {
+            await Task.WhenAll(pending);
+        }
+        catch (RedisException error) when (!TransientFailure.IsUnavailable(error))
+        {
+            // Redis refused part of the batch (the caller drops it): the captures it did write are still counted.
+            WriteCounters(database, records, scripts);
+            throw;
+        }
+
+        var counterCommands = WriteCounters(database, records, scripts);
+        metrics.BatchWritten(records.Count, pending.Count + counterCommands);
         foreach (var record in records)
         {
             metrics.Written(record);
@@ -207,9 +233,64 @@ internal sealed partial class CaptureWriter(
         }
     }
 
-    private void Queue(IBatch batch, CaptureRecord record, List<Task> pending)
+    /// <summary>
+    /// Sends the report counters of the written captures (<see cref="CaptureCounters"/>: one script per funnel and day in
+    /// the batch) without waiting for them: the next batch waits behind them on the connection anyway, and a counter that
+    /// fails is logged and counted, never retried with the captures (which are written) nor holding up the next batch.
+    /// Returns the number of commands sent.
+    /// </summary>
+    private int WriteCounters(IDatabase database, List<CaptureRecord> records, List<Task<RedisResult>> scripts)
     {
-        pending.Add(CaptureScript.QueueAsync(batch, keys, record, capture.MaxTouches));
+        var units = CaptureCounters.Sum(records, scripts);
+        if (units.Count == 0)
+        {
+            return 0;
+        }
+
+        var writes = new List<Task>(units.Count);
+        try
+        {
+            var batch = database.CreateBatch();
+            foreach (var ((mark, day), unit) in units)
+            {
+                writes.Add(StatsUpdate.ApplyAsync(batch, keys, mark, day, [unit], TimeSpan.Zero));
+            }
+
+            batch.Execute();
+        }
+        catch (Exception error) when (error is RedisException or TimeoutException)
+        {
+            // Never thrown on: the captures are written, and the writer's retry would write them again.
+            CountersFailed(error);
+            return 0;
+        }
+
+        countersWritten = Task.WhenAll(writes).ContinueWith(
+            static (done, state) =>
+            {
+                if (done.Exception?.InnerException is { } error)
+                {
+                    ((CaptureWriter)state!).CountersFailed(error);
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return units.Count;
+    }
+
+    private void CountersFailed(Exception error)
+    {
+        metrics.CounterWriteFailed();
+        LogCountersFailed(logger, error.GetType().Name, error.Message);
+    }
+
+    private void Queue(IBatch batch, CaptureRecord record, List<Task> pending, List<Task<RedisResult>> scripts)
+    {
+        var script = CaptureScript.QueueAsync(batch, keys, record, capture.MaxTouches);
+        scripts.Add(script);
+        pending.Add(script);
         if (record.EmailHash is not null)
         {
             // Atomic add to the set the worker also adds to (VisitorContactHashes: never a read-merge-write).
@@ -236,6 +317,10 @@ internal sealed partial class CaptureWriter(
     [LoggerMessage(EventId = EventIds.CaptureLargeEncoding, Level = LogLevel.Warning,
         Message = "Redis keeps visitor hashes in its large encoding (about twice the memory per visitor): set hash-max-listpack-value 1024 in the Redis configuration (README, \"Operations: sizing Redis\")")]
     private static partial void LogLargeEncoding(ILogger logger);
+
+    [LoggerMessage(EventId = EventIds.CaptureCountersFailed, Level = LogLevel.Warning,
+        Message = "Writing the report counters of a written batch of captures failed ({ErrorType}: {Message}); the captures are stored, the funnel's report misses them")]
+    private static partial void LogCountersFailed(ILogger logger, string errorType, string message);
 
     [LoggerMessage(EventId = EventIds.CaptureShutdownDropped, Level = LogLevel.Warning, Message = "Dropped {Count} captures still queued after the {Seconds} s shutdown flush")]
     private static partial void LogShutdownDropped(ILogger logger, int count, int seconds);

@@ -127,9 +127,16 @@ public static class GatewayRequests
 
         Assert.NotEmpty(await VisitorAsync(redis, config, sentinel));
         var keys = new RedisKeys(config.KeyPrefix);
+        // The report counters follow their batch: once the sentinel's visit is counted, whatever came before it is too.
+        var today = Able.Schema.Stats.StatsUpdate.Day(DateTimeOffset.UtcNow);
+        var db = redis.Multiplexer.GetDatabase();
+        Assert.True(await Eventually.TrueAsync(async () =>
+            (await db.HashGetAsync(keys.FunnelStats("acme", today), Able.Schema.Stats.FunnelStatsFields.Visits)).HasValue, TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, (long)await db.HashGetAsync(keys.FunnelStats("acme", today), Able.Schema.Stats.FunnelStatsFields.Visits));
         var stored = (await redis.KeysAsync(config.KeyPrefix)).Order(StringComparer.Ordinal).ToList();
+        string[] expected = [keys.Visitor(sentinel).ToString(), keys.FunnelStats("acme", today).ToString(), keys.CampaignStats("acme", today).ToString()];
         Assert.True(
-            stored.SequenceEqual([keys.Visitor(sentinel).ToString()]),
+            stored.Order(StringComparer.Ordinal).SequenceEqual(expected.Order(StringComparer.Ordinal)),
             $"{why}: expected only the sentinel's keys, found {string.Join(", ", stored)}");
     }
 }

@@ -94,7 +94,7 @@ public sealed partial class FullPathTests
         Assert.Empty(tikTok.Violations);
     }
 
-    private static void Configure(TestConfig config, FakeTikTok tikTok, int graceSeconds)
+    internal static void Configure(TestConfig config, FakeTikTok tikTok, int graceSeconds)
     {
         config.Able["Gateway"]!["AttributionUrl"] = (string)config.Able["Attribution"]!["PublicUrl"]!;
         config.Able["Worker"] = new JsonObject
@@ -138,7 +138,7 @@ public sealed partial class FullPathTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private static HttpRequestMessage Navigation(GatewayWithOrigin env, string pathAndQuery, string? cookie)
+    internal static HttpRequestMessage Navigation(GatewayWithOrigin env, string pathAndQuery, string? cookie)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, new Uri(env.Gateway.PublicBase, pathAndQuery));
         request.Headers.Host = "localhost";
@@ -154,7 +154,7 @@ public sealed partial class FullPathTests
     }
 
     /// <summary>A signed webhook sent to the funnel host on the gateway, which forwards it to the attribution service.</summary>
-    private static async Task<HttpStatusCode> WebhookAsync(GatewayWithOrigin env, string source, string body, string secret)
+    internal static async Task<HttpStatusCode> WebhookAsync(GatewayWithOrigin env, string source, string body, string secret)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(env.Gateway.PublicBase, $"/{source}-webhook/acme"))
@@ -171,7 +171,7 @@ public sealed partial class FullPathTests
     }
 
     /// <summary>The fixture's March 2026 timestamps moved to now (the services run on the system clock).</summary>
-    private static string Today(string fixture) =>
+    internal static string Today(string fixture) =>
         FixtureTime().Replace(fixture, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
 
     [GeneratedRegex(@"2026-03-0\dT\d\d:\d\d:\d\d(\.\d+)?Z")]
