@@ -109,7 +109,7 @@ internal static class DeadLetterRoutes
         var funnel = query.Funnel(options.CurrentValue);
         var limit = query.Integer("limit", 1, MaxLimit, DefaultLimit);
         var cursor = query.Text("cursor");
-        if (cursor is not null && !TryParseId(cursor, out _))
+        if (cursor is not null && !DeadLetterReplay.IsStreamId(cursor))
         {
             query.Fail(AdminProblems.BadParameter("cursor", "cursor is not one this API gave out (the id of a dead letter, such as 1764680000000-0)"));
         }
@@ -120,6 +120,11 @@ internal static class DeadLetterRoutes
         }
 
         var page = await deadLetters.ListAsync(funnel?.Mark, limit, cursor);
+        if (page.Problem is { } pageProblem)
+        {
+            return AdminProblems.BadParameter("cursor", $"cursor: {pageProblem}");
+        }
+
         return AdminJson.Ok(new DeadLetterList([.. page.Items.Select(DeadLetterView.Of)], page.NextCursor));
     }
 
@@ -194,7 +199,7 @@ internal static class DeadLetterRoutes
         return Results.NoContent();
     }
 
-    /// <summary>A stream id, <c>&lt;unix ms&gt;-&lt;sequence&gt;</c>, and the time it names.</summary>
+    /// <summary>A stream id, <c>&lt;unix ms&gt;-&lt;sequence&gt;</c>, and the time it names (false past the year 9999).</summary>
     internal static bool TryParseId(string? id, out DateTimeOffset at)
     {
         at = default;
@@ -223,7 +228,7 @@ internal static class DeadLetterRoutes
             return problem;
         }
 
-        return TryParseId(id, out _) ? null : AdminProblems.BadParameter("id", "id must be a dead-letter id (a stream id such as 1764680000000-0)");
+        return DeadLetterReplay.IsStreamId(id) ? null : AdminProblems.BadParameter("id", "id must be a dead-letter id (a stream id such as 1764680000000-0)");
     }
 
     private static IResult NotFound(string id) =>
