@@ -16,7 +16,7 @@ public sealed class AbleOptionsFactory(IConfiguration configuration, AbleOptions
     private static readonly string[] TopLevelKeys =
     [
         nameof(AbleOptions.Redis), nameof(AbleOptions.Gateway), nameof(AbleOptions.Attribution),
-        nameof(AbleOptions.Worker), nameof(AbleOptions.Funnels),
+        nameof(AbleOptions.Worker), nameof(AbleOptions.Admin), nameof(AbleOptions.Funnels),
     ];
 
     public AbleOptions Create(string name)
@@ -39,6 +39,7 @@ public sealed class AbleOptionsFactory(IConfiguration configuration, AbleOptions
             Gateway = BindSection<GatewayOptions>(able, nameof(AbleOptions.Gateway), errors),
             Attribution = BindSection<AttributionOptions>(able, nameof(AbleOptions.Attribution), errors),
             Worker = BindSection<WorkerOptions>(able, nameof(AbleOptions.Worker), errors),
+            Admin = BindSection<AdminOptions>(able, nameof(AbleOptions.Admin), errors),
             Funnels = BindFunnels(able.GetSection(nameof(AbleOptions.Funnels)), errors),
         };
 
