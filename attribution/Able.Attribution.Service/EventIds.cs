@@ -13,6 +13,18 @@ internal static class EventIds
     public const int IngressIgnored = 5003;
     public const int IngressBodyReadFailed = 5005;
 
+    // The admin API (management port): 51xx.
+    public const int AdminApiState = 5101;
+    public const int AdminWrongToken = 5102;
+    public const int AdminRefusedTooManyWrongTokens = 5103;
+    public const int AdminRequestFailed = 5104;
+    public const int AdminRedisUnavailable = 5105;
+    public const int AdminPersonErased = 5106;
+    public const int AdminJourneyLookedUp = 5107;
+    public const int AdminDeadLetterReplayed = 5108;
+    public const int AdminDeadLettersReplayed = 5109;
+    public const int AdminDeadLetterDiscarded = 5110;
+
     // The console (5200-5299).
     public const int ConsoleLogin = 5200;
     public const int ConsoleLoginFailed = 5201;

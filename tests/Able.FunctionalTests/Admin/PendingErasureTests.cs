@@ -21,7 +21,8 @@ public sealed class PendingErasureTests
         await scenario.AddAsync("calendly", "invitee.created", WorkerDeliveryTests.Untracked(invitee, "Waiting.Person@example.org"));
         Assert.True(await Eventually.TrueAsync(async () =>
             (await worker.Receipts.GetAsync("acme", $"schedule:{invitee}"))?.Status == ReceiptStatus.WaitingForJoin, Within));
-        Assert.Equal(1, await scenario.Db.SortedSetLengthAsync(scenario.Keys.DeliverySchedule));
+        // The receipt is saved before the job is queued: wait for the job too.
+        Assert.True(await Eventually.TrueAsync(async () => await scenario.Db.SortedSetLengthAsync(scenario.Keys.DeliverySchedule) == 1, Within));
 
         Assert.True(ContactKey.TryFromEmail("waiting.person@EXAMPLE.org", out var person, out _));
         var report = await ActivatorUtilities.CreateInstance<PersonEraser>(worker.Services).EraseAsync(person!);
