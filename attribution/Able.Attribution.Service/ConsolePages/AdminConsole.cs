@@ -5,9 +5,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Able.Attribution.Service.ConsolePages;
@@ -27,9 +25,13 @@ public static class AdminConsole
         services.TryAddSingleton<FailedAttemptLimiter>();
         services.TryAddSingleton<ConsoleSessions>();
         services.TryAddSingleton<ConsoleAudit>();
-        services.TryAddSingleton<ConsoleReports>();
+        services.TryAddSingleton<CachedReports>();
         services.TryAddSingleton<CalendlyConnectionState>();
-        AddRedisDistributedCache(services);
+        // Sessions and the report cache in Redis, as the admin API registers them (once for both).
+        if (!services.Any(d => d.ServiceType == typeof(IDistributedCache)))
+        {
+            services.AddRedisDistributedCache();
+        }
 
         // The key ring in Redis under the configured prefix: a cookie or form token made by one replica opens on the next.
         services.AddDataProtection().SetApplicationName(DataProtectionApplicationName);
@@ -49,25 +51,6 @@ public static class AdminConsole
             antiforgery.SuppressXFrameOptionsHeader = true;
         });
         return services;
-    }
-
-    /// <summary>
-    /// <see cref="IDistributedCache"/> on the service's Redis connection (sessions, the report cache), unless one is
-    /// registered already (the admin API registers the same).
-    /// </summary>
-    private static void AddRedisDistributedCache(IServiceCollection services)
-    {
-        if (services.Any(d => d.ServiceType == typeof(IDistributedCache)))
-        {
-            return;
-        }
-
-        services.AddStackExchangeRedisCache(_ => { });
-        services.AddOptions<RedisCacheOptions>().Configure<IConnectionMultiplexer, RedisKeys>((cache, redis, keys) =>
-        {
-            cache.ConnectionMultiplexerFactory = () => Task.FromResult(redis);
-            cache.InstanceName = keys.CacheKeyPrefix;
-        });
     }
 
     public static WebApplication MapAdminConsole(this WebApplication app)

@@ -1,3 +1,4 @@
+using Able.Attribution.Service.Admin;
 using System.Globalization;
 using System.Text;
 using Able.Attribution.Reports;
@@ -26,7 +27,7 @@ public static class CampaignsPage
     public static void Map(RouteGroupBuilder console)
     {
         ArgumentNullException.ThrowIfNull(console);
-        console.MapGet("/campaigns", async (HttpContext context, ConsoleReports reports, IOptionsMonitor<AbleOptions> options,
+        console.MapGet("/campaigns", async (HttpContext context, CachedReports reports, IOptionsMonitor<AbleOptions> options,
             string? funnel, string? days, string? model, string? sort, string? dir) =>
         {
             var request = Read(options.CurrentValue, funnel, days, model, sort, dir);
@@ -39,7 +40,7 @@ public static class CampaignsPage
             return ConsolePage.Render(context, "Campaigns", ConsoleSection.Campaigns, Body(options.CurrentValue, request, Sorted(rows, request)));
         });
 
-        console.MapGet("/campaigns.csv", async (HttpContext context, ConsoleReports reports, IOptionsMonitor<AbleOptions> options,
+        console.MapGet("/campaigns.csv", async (HttpContext context, CachedReports reports, IOptionsMonitor<AbleOptions> options,
             string? funnel, string? days, string? model, string? sort, string? dir) =>
         {
             var request = Read(options.CurrentValue, funnel, days, model, sort, dir);

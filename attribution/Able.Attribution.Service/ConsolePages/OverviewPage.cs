@@ -1,3 +1,4 @@
+using Able.Attribution.Service.Admin;
 using Able.Attribution.Reports;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ public static class OverviewPage
     public static void Map(RouteGroupBuilder console)
     {
         ArgumentNullException.ThrowIfNull(console);
-        console.MapGet("/", async (HttpContext context, ConsoleReports reports, CalendlyConnectionState calendly, IOptionsMonitor<AbleOptions> options,
+        console.MapGet("/", async (HttpContext context, CachedReports reports, CalendlyConnectionState calendly, IOptionsMonitor<AbleOptions> options,
             string? funnel, string? days) =>
         {
             var all = options.CurrentValue;
