@@ -4,6 +4,7 @@ using Able.Schema.Redis;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
@@ -36,7 +37,11 @@ public static class AdminConsole
         // The key ring in Redis under the configured prefix: a cookie or form token made by one replica opens on the next.
         services.AddDataProtection().SetApplicationName(DataProtectionApplicationName);
         services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer, RedisKeys>((management, redis, keys) =>
-            management.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), keys.DataProtectionKeys));
+        {
+            management.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), keys.DataProtectionKeys);
+            // Stored as they are, on purpose: whoever reads this Redis holds the sessions and everything the console shows.
+            management.XmlEncryptor = new NullXmlEncryptor();
+        });
 
         services.AddAntiforgery(antiforgery =>
         {
@@ -50,6 +55,17 @@ public static class AdminConsole
             // The console sends X-Frame-Options: DENY itself (antiforgery would send SAMEORIGIN).
             antiforgery.SuppressXFrameOptionsHeader = true;
         });
+
+        // After AddAntiforgery, which adds Data Protection again. The key ring is read (and its first key written) when the
+        // console is first used, not at start: a service whose console is off never writes one, and a start while Redis is
+        // down is not held up by it.
+        var eagerKeyRingLoad = services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService)
+            && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService");
+        if (eagerKeyRingLoad is not null)
+        {
+            services.Remove(eagerKeyRingLoad);
+        }
+
         return services;
     }
 

@@ -101,6 +101,7 @@ public sealed class ConsoleAccessTests
         using var browser = ConsoleClient.For(first);
         using var login = await browser.LoginAsync();
         Assert.Equal(HttpStatusCode.SeeOther, login.StatusCode);
+        Assert.Equal(1, await redis.Multiplexer.GetDatabase().ListLengthAsync(new Able.Schema.Redis.RedisKeys(config.KeyPrefix).DataProtectionKeys));
 
         // The same cookie, and a form token from the first replica's page, on the second replica.
         using var other = ConsoleClient.For(second);
@@ -231,6 +232,9 @@ public sealed class ConsoleAccessTests
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
             Assert.Contains("The console is off", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
+
+        // A service whose console is off writes no cookie key ring.
+        Assert.False(await redis.Multiplexer.GetDatabase().KeyExistsAsync(new Able.Schema.Redis.RedisKeys(config.KeyPrefix).DataProtectionKeys));
 
         await using var on = await StartAsync();
         using var publicPort = await on.Client.GetAsync(new Uri(on.PublicBase, "/console/login"));
