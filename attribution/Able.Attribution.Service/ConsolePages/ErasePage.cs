@@ -92,7 +92,7 @@ public static partial class ErasePage
     }
 
     private static HtmlFragment Report(ErasureReport report) => HtmlBuilder.Of($"""
-        <p class="notice" role="status">The person is erased. This is what was removed:</p>
+        <p class="notice" role="status">{(report.RemovedAnything ? "The person is erased. This is what was removed:" : "Nothing was kept about this person; nothing was removed.")}</p>
         <dl class="facts" id="erasure-report">
         <dt>Visitors</dt><dd>{PeopleFormat.Number(report.Visitors, "erased-visitors")}</dd>
         <dt>Identity links</dt><dd>{PeopleFormat.Number(report.IdentityLinks, "erased-identity-links")}</dd>
