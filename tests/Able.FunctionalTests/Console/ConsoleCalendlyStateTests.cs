@@ -21,8 +21,9 @@ public sealed class ConsoleCalendlyStateTests
         config.Funnel["Calendly"] = new JsonObject { ["SigningKey"] = "test-calendly-key", ["ApiToken"] = FakeCalendly.DefaultToken, ["WebhookUrl"] = WebhookUrl };
         await using var attribution = await RunningService.StartAttributionAsync(config, ownsConfig: true);
         using var browser = ConsoleClient.For(attribution);
-        using (await browser.LoginAsync())
+        using (var login = await browser.LoginAsync())
         {
+            Assert.Equal(HttpStatusCode.SeeOther, login.StatusCode);
         }
 
         var active = await OverviewAsync(browser);
@@ -42,8 +43,8 @@ public sealed class ConsoleCalendlyStateTests
     private static async Task<string> OverviewAsync(ConsoleClient browser)
     {
         using var page = await browser.Client.GetAsync("/console");
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var html = await page.Content.ReadAsStringAsync();
+        Assert.True(page.StatusCode == HttpStatusCode.OK, $"{(int)page.StatusCode}: {html}");
         return html[html.IndexOf("id=\"calendly\"", StringComparison.Ordinal)..];
     }
 }
