@@ -24,4 +24,12 @@ internal static class EventIds
     public const int AdminDeadLetterReplayed = 5108;
     public const int AdminDeadLettersReplayed = 5109;
     public const int AdminDeadLetterDiscarded = 5110;
+
+    // The console (5200-5299).
+    public const int ConsoleLogin = 5200;
+    public const int ConsoleLoginFailed = 5201;
+    public const int ConsoleLoginRefused = 5202;
+    public const int ConsoleErasure = 5203;
+    public const int ConsoleDeadLetterReplayed = 5204;
+    public const int ConsoleDeadLetterDiscarded = 5205;
 }

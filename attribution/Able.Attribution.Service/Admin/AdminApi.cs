@@ -1,5 +1,5 @@
 using Able.Hosting.Management;
-using Able.Schema.Configuration;
+using Able.Schema.Redis;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
@@ -36,10 +36,10 @@ public static class AdminApi
     internal static IServiceCollection AddRedisDistributedCache(this IServiceCollection services)
     {
         services.AddOptions<RedisCacheOptions>()
-            .Configure<IConnectionMultiplexer, IOptions<AbleOptions>>((cache, redis, options) =>
+            .Configure<IConnectionMultiplexer, RedisKeys>((cache, redis, keys) =>
             {
                 cache.ConnectionMultiplexerFactory = () => Task.FromResult(redis);
-                cache.InstanceName = options.Value.Redis.KeyPrefix + "admin:cache:";
+                cache.InstanceName = keys.CacheKeyPrefix;
             });
         services.AddSingleton<IDistributedCache>(provider =>
             new SharedConnectionCache(new RedisCache(provider.GetRequiredService<IOptions<RedisCacheOptions>>())));

@@ -114,4 +114,16 @@ public sealed class RedisKeys(string prefix)
 
     /// <summary>The Calendly subscription watchdog's lock (value: the holder), so one replica at a time checks and repairs.</summary>
     public RedisKey CalendlyWatchdogLock => $"{Prefix}calendly:watchdog-lock";
+
+    /// <summary>
+    /// The console's ASP.NET Core Data Protection key ring (an XML list), shared by every attribution replica so a
+    /// cookie or form token made by one opens on the next. No TTL: losing it logs every console user out.
+    /// </summary>
+    public RedisKey DataProtectionKeys => $"{Prefix}admin:dataprotection-keys";
+
+    /// <summary>
+    /// Prefix of the <c>IDistributedCache</c> entries (console sessions, the short-lived report cache), each with its own
+    /// expiry.
+    /// </summary>
+    public string CacheKeyPrefix => $"{Prefix}admin:cache:";
 }
