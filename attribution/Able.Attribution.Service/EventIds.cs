@@ -32,4 +32,6 @@ internal static class EventIds
     public const int ConsoleErasure = 5203;
     public const int ConsoleDeadLetterReplayed = 5204;
     public const int ConsoleDeadLetterDiscarded = 5205;
+    public const int ConsoleRedisUnavailable = 5206;
+    public const int ConsoleKeyRingRetry = 5207;
 }

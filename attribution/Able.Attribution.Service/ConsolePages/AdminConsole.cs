@@ -36,9 +36,10 @@ public static class AdminConsole
 
         // The key ring in Redis under the configured prefix: a cookie or form token made by one replica opens on the next.
         services.AddDataProtection().SetApplicationName(DataProtectionApplicationName);
-        services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer, RedisKeys>((management, redis, keys) =>
+        services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer, RedisKeys, ILoggerFactory>((management, redis, keys, loggers) =>
         {
-            management.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), keys.DataProtectionKeys);
+            management.XmlRepository = new RetryingXmlRepository(
+                new RedisXmlRepository(() => redis.GetDatabase(), keys.DataProtectionKeys), loggers.CreateLogger(ConsoleAudit.LogCategory));
             // Stored as they are, on purpose: whoever reads this Redis holds the sessions and everything the console shows.
             management.XmlEncryptor = new NullXmlEncryptor();
         });

@@ -29,4 +29,7 @@ public sealed partial class ConsoleAudit(ILoggerFactory loggers)
 
     [LoggerMessage(EventId = EventIds.ConsoleDeadLetterDiscarded, Level = LogLevel.Information, Message = "Console discard of dead letter {DeadLetterId}: found {Found}.")]
     public partial void Discarded(string deadLetterId, bool found);
+
+    [LoggerMessage(EventId = EventIds.ConsoleRedisUnavailable, Level = LogLevel.Warning, Message = "Console {Method} {Path}: Redis did not answer ({Reason}); answered 503.")]
+    public partial void RedisUnavailable(string method, string path, string reason);
 }

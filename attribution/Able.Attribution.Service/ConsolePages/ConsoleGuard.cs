@@ -1,12 +1,14 @@
 using Able.Attribution.Service.Admin;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Features;
+using StackExchange.Redis;
 
 namespace Able.Attribution.Service.ConsolePages;
 
 /// <summary>
 /// Runs before every console endpoint: the security headers; 404 when admin is off; the login redirect without a
-/// session; and for every POST a bounded form read and the antiforgery check (400 without a valid token).
+/// session; and for every POST a bounded form read and the antiforgery check (400 without a valid token). A Redis that
+/// does not answer (sessions, the cookie key ring, the data) is a 503 page that says so, never a 500.
 /// </summary>
 public static class ConsoleGuard
 {
@@ -28,6 +30,22 @@ public static class ConsoleGuard
         headers.XContentTypeOptions = "nosniff";
         headers.CacheControl = "no-store";
 
+        try
+        {
+            return await GuardAsync(invocation, next, context);
+        }
+        catch (Exception error) when (error is RedisConnectionException or TimeoutException)
+        {
+            context.RequestServices.GetRequiredService<ConsoleAudit>().RedisUnavailable(context.Request.Method, context.Request.Path.Value ?? "", error.GetType().Name);
+            context.Response.Headers.RetryAfter = "5";
+            return ConsolePage.RenderBare("Redis is not answering", HtmlBuilder.Of(
+                $"<p>Redis, where the console keeps its sessions and reads its numbers, is not answering. Try again in a few seconds.</p>"),
+                StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static async ValueTask<object?> GuardAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next, HttpContext context)
+    {
         var services = context.RequestServices;
         if (!services.GetRequiredService<AdminToken>().Enabled)
         {

@@ -273,6 +273,37 @@ public sealed class ConsoleAccessTests
         Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Redis_away_is_a_503_page_on_the_session_pages_and_the_session_works_again_when_it_returns()
+    {
+        // Append-only with every write synced, stopped with SIGTERM: the session is still there when Redis returns.
+        await using var redis = await RedisServerProcess.StartAsync("--appendonly", "yes", "--appendfsync", "always");
+        using var config = Configure(TestConfig.Create(redis.ConnectionString));
+        await using var attribution = await RunningService.StartAttributionAsync(config);
+        using var browser = ConsoleClient.For(attribution);
+        using (var login = await browser.LoginAsync())
+        {
+            Assert.Equal(HttpStatusCode.SeeOther, login.StatusCode);
+        }
+
+        await redis.TerminateAsync();
+        foreach (var path in new[] { "/console/journey", "/console", "/console/conversions" })
+        {
+            using var down = await browser.Client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            Assert.NotNull(down.Headers.RetryAfter);
+            Assert.Contains("Redis", await down.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        await redis.StartAgainAsync();
+        var back = await Eventually.TrueAsync(async () =>
+        {
+            using var page = await browser.Client.GetAsync("/console/journey");
+            return page.StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(30));
+        Assert.True(back, "the session page did not answer 200 again after Redis returned");
+    }
+
     private static async Task<RunningService> StartAsync(Action<TestConfig>? configure = null)
     {
         var redis = await RedisTestServer.GetAsync();
