@@ -26,16 +26,10 @@ internal static class PeopleRoutes
     private static async Task<IResult> JourneyAsync(
         HttpContext context, IOptionsMonitor<AbleOptions> options, JourneyLookup journeys, ILoggerFactory logs)
     {
-        var query = AdminQuery.Of(context.Request);
-        if (query.Problem is { } problem)
-        {
-            return problem;
-        }
-
-        var (contact, bodyProblem) = await ContactBody.ReadAsync(context, options.CurrentValue);
+        var (contact, problem) = await ReadContactAsync(context, options.CurrentValue);
         if (contact is null)
         {
-            return bodyProblem!;
+            return problem!;
         }
 
         var journey = await journeys.FindAsync(contact);
@@ -50,16 +44,10 @@ internal static class PeopleRoutes
     private static async Task<IResult> EraseAsync(
         HttpContext context, IOptionsMonitor<AbleOptions> options, PersonEraser eraser, ILoggerFactory logs)
     {
-        var query = AdminQuery.Of(context.Request);
-        if (query.Problem is { } problem)
-        {
-            return problem;
-        }
-
-        var (contact, bodyProblem) = await ContactBody.ReadAsync(context, options.CurrentValue);
+        var (contact, problem) = await ReadContactAsync(context, options.CurrentValue);
         if (contact is null)
         {
-            return bodyProblem!;
+            return problem!;
         }
 
         var report = await eraser.EraseAsync(contact);
@@ -69,4 +57,10 @@ internal static class PeopleRoutes
             report.Visitors, report.IdentityLinks, report.Receipts, report.DeadLetters, report.PendingDeliveries, report.IngestEntries);
         return AdminJson.Ok(report);
     }
+
+    /// <summary>The person a journey or erasure request names (its JSON body; the routes take no query parameters), or the problem.</summary>
+    private static async Task<ContactBody.Result> ReadContactAsync(HttpContext context, AbleOptions options) =>
+        AdminQuery.Of(context.Request).Problem is { } queryProblem
+            ? new ContactBody.Result(null, queryProblem)
+            : await ContactBody.ReadAsync(context, options);
 }

@@ -10,6 +10,8 @@ using Able.FunctionalTests.Capture;
 using Able.Schema.Redis;
 using Microsoft.Extensions.DependencyInjection;
 
+using static Able.FunctionalTests.Worker.GatewayTraffic;
+
 namespace Able.FunctionalTests.Admin;
 
 /// <summary>
@@ -28,7 +30,6 @@ internal sealed partial class AdminPipeline : IAsyncDisposable
     /// <summary>A walk-in booking through a plain Calendly link (<c>calendly/invitee-created-untracked.json</c>).</summary>
     public const string WalkInBookingId = "schedule:6c6c6c6c-6666-4666-8666-111111111111";
 
-    private const string UserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
 
     private AdminPipeline(FakeTikTok tikTok, GatewayWithOrigin env, AdminService admin)
@@ -77,14 +78,10 @@ internal sealed partial class AdminPipeline : IAsyncDisposable
     /// </summary>
     public async Task<string> VisitAsync(string query)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Env.Gateway.PublicBase, "/book?" + query));
-        request.Headers.Host = "localhost";
-        request.Headers.Accept.ParseAdd("text/html");
-        request.Headers.UserAgent.ParseAdd(UserAgent);
+        using var request = Navigation(Env, "/book?" + query, cookie: null);
         using var response = await Env.Gateway.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var link = new Uri(DecoratedLink().Match(await response.Content.ReadAsStringAsync()).Groups[1].Value);
-        var vid = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query)["salesforce_uuid"].ToString();
+        var vid = DecoratedVisitor(await response.Content.ReadAsStringAsync());
         Assert.False(string.IsNullOrEmpty(vid));
         var db = Redis.Multiplexer.GetDatabase();
         Assert.True(await Eventually.TrueAsync(async () => await db.KeyExistsAsync(Keys.Visitor(vid)), Within), "the visit is stored");
@@ -152,31 +149,8 @@ internal sealed partial class AdminPipeline : IAsyncDisposable
     }
 
     /// <summary>A signed webhook sent to the funnel host on the gateway, which forwards it to the attribution service.</summary>
-    private async Task WebhookAsync(string source, string body, string secret)
-    {
-        var bytes = Encoding.UTF8.GetBytes(body);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Env.Gateway.PublicBase, $"/{source}-webhook/acme"))
-        {
-            Content = new ByteArrayContent(bytes),
-        };
-        request.Headers.Host = "localhost";
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.TryAddWithoutValidation(
-            source == "stripe" ? "Stripe-Signature" : "Calendly-Webhook-Signature",
-            WebhookSignature.Sign(bytes, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        using var response = await Env.Gateway.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-    }
-
-    /// <summary>The fixture's March 2026 timestamps moved to now (the services run on the system clock).</summary>
-    private static string Today(string fixture) =>
-        FixtureTime().Replace(fixture, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
-
-    [GeneratedRegex(@"2026-03-0\dT\d\d:\d\d:\d\d(\.\d+)?Z")]
-    private static partial Regex FixtureTime();
-
-    [GeneratedRegex("id=\"book\" href=\"([^\"]+)\"")]
-    private static partial Regex DecoratedLink();
+    private async Task WebhookAsync(string source, string body, string secret) =>
+        Assert.Equal(HttpStatusCode.Accepted, await Worker.GatewayTraffic.WebhookAsync(Env, source, body, secret));
 
     public async ValueTask DisposeAsync()
     {

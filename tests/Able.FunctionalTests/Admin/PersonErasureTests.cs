@@ -16,6 +16,8 @@ using Able.Schema.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
+using static Able.FunctionalTests.Worker.GatewayTraffic;
+
 namespace Able.FunctionalTests.Admin;
 
 /// <summary>
@@ -26,7 +28,6 @@ namespace Able.FunctionalTests.Admin;
 /// </summary>
 public sealed partial class PersonErasureTests
 {
-    private const string UserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
     private const string JaneInvitee = "c3e9d0f2-71aa-4b8e-8e25-4a6f0b9d2c71";
     private const string PurchaseId = "purchase:stripe:pi_3QcS0ZLkdIwHu7ix1AbCdEfG";
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
@@ -168,39 +169,4 @@ public sealed partial class PersonErasureTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private static HttpRequestMessage Navigation(GatewayWithOrigin env, string pathAndQuery, string? cookie)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(env.Gateway.PublicBase, pathAndQuery));
-        request.Headers.Host = "localhost";
-        request.Headers.Accept.ParseAdd("text/html");
-        request.Headers.UserAgent.ParseAdd(UserAgent);
-        if (cookie is not null)
-        {
-            request.Headers.Add("Cookie", $"able_vid={cookie}");
-        }
-
-        return request;
-    }
-
-    private static async Task<HttpStatusCode> WebhookAsync(GatewayWithOrigin env, string source, string body, string secret)
-    {
-        var bytes = Encoding.UTF8.GetBytes(body);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(env.Gateway.PublicBase, $"/{source}-webhook/acme"))
-        {
-            Content = new ByteArrayContent(bytes),
-        };
-        request.Headers.Host = "localhost";
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.TryAddWithoutValidation(
-            source == "stripe" ? "Stripe-Signature" : "Calendly-Webhook-Signature",
-            WebhookSignature.Sign(bytes, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        using var response = await env.Gateway.Client.SendAsync(request);
-        return response.StatusCode;
-    }
-
-    private static string Today(string fixture) =>
-        FixtureTime().Replace(fixture, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
-
-    [GeneratedRegex(@"2026-03-0\dT\d\d:\d\d:\d\d(\.\d+)?Z")]
-    private static partial Regex FixtureTime();
 }

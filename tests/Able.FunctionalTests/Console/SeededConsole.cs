@@ -10,6 +10,8 @@ using Able.FunctionalTests.Capture;
 using Able.Schema.Redis;
 using Microsoft.Extensions.DependencyInjection;
 
+using static Able.FunctionalTests.Worker.GatewayTraffic;
+
 namespace Able.FunctionalTests.Console;
 
 /// <summary>
@@ -34,7 +36,7 @@ public sealed partial class SeededConsole : IAsyncLifetime
     public const string WalkInInvitee = "6c6c6c6c-6666-4666-8666-111111111111";
     public const string ErasedEmail = "erase.me@example.org";
     public const string ErasedInvitee = "77777777-eeee-4eee-8eee-777777777777";
-    private const string UserAgent = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
+    private const string PhoneUserAgent = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1";
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
 
     private GatewayWithOrigin? env;
@@ -114,42 +116,20 @@ public sealed partial class SeededConsole : IAsyncLifetime
     private async Task<string> ClickAsync(string? ttclid, string campaign, string content, string source = "tiktok")
     {
         var click = ttclid is null ? "" : $"ttclid={ttclid}&";
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(env!.Gateway.PublicBase,
-            $"/book?{click}utm_source={source}&utm_medium={(ttclid is null ? "email" : "paid_social")}&utm_campaign={campaign}&utm_content={content}"));
-        request.Headers.Host = "localhost";
-        request.Headers.Accept.ParseAdd("text/html");
-        request.Headers.UserAgent.ParseAdd(UserAgent);
-        request.Headers.AcceptLanguage.ParseAdd("de-DE");
-        using var response = await env.Gateway.Client.SendAsync(request);
+        using var request = Navigation(env!,
+            $"/book?{click}utm_source={source}&utm_medium={(ttclid is null ? "email" : "paid_social")}&utm_campaign={campaign}&utm_content={content}",
+            cookie: null, PhoneUserAgent);
+        using var response = await env!.Gateway.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var link = new Uri(WebUtility.HtmlDecode(DecoratedLink().Match(await response.Content.ReadAsStringAsync()).Groups[1].Value));
-        var vid = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query)["salesforce_uuid"].ToString();
+        var vid = DecoratedVisitor(await response.Content.ReadAsStringAsync());
         var db = env.Redis.Multiplexer.GetDatabase();
         Assert.True(await Eventually.TrueAsync(async () =>
             await Schema.Visitors.VisitorProfile.ReadAsync(db, Keys, vid) is { } visitor && visitor.ClickTtclid == ttclid, Within));
         return vid;
     }
 
-    [GeneratedRegex("id=\"book\" href=\"([^\"]+)\"")]
-    private static partial Regex DecoratedLink();
-
     /// <summary>A signed webhook to the funnel host on the gateway, which forwards it to the attribution service.</summary>
-    private async Task WebhookAsync(string source, string body, string secret)
-    {
-        var bytes = Encoding.UTF8.GetBytes(body);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(env!.Gateway.PublicBase, $"/{source}-webhook/acme")) { Content = new ByteArrayContent(bytes) };
-        request.Headers.Host = "localhost";
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.TryAddWithoutValidation(source == "stripe" ? "Stripe-Signature" : "Calendly-Webhook-Signature",
-            WebhookSignature.Sign(bytes, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        using var response = await env.Gateway.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-    }
-
-    /// <summary>The fixture's March 2026 timestamps moved to now (the services run on the system clock).</summary>
-    private static string Today(string fixture) =>
-        FixtureTime().Replace(fixture, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
-
-    [GeneratedRegex(@"2026-03-0\dT\d\d:\d\d:\d\d(\.\d+)?Z")]
-    private static partial Regex FixtureTime();
+    private async Task WebhookAsync(string source, string body, string secret) =>
+        Assert.Equal(HttpStatusCode.Accepted, await Worker.GatewayTraffic.WebhookAsync(env!, source, body, secret));
 }
+

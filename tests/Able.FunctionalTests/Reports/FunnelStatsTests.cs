@@ -37,13 +37,13 @@ public sealed class FunnelStatsTests
 
         // Jane books (the link carried her visitor id) and pays through Stripe (found by her email); a walk-in books and
         // Kenji pays in yen, neither known to the gateway.
-        Assert.Equal(HttpStatusCode.Accepted, await FullPathTests.WebhookAsync(env, "calendly",
-            FullPathTests.Today(Fixtures.Read("calendly/invitee-created-free.json", jane)), "test-calendly-key"));
-        Assert.Equal(HttpStatusCode.Accepted, await FullPathTests.WebhookAsync(env, "calendly",
-            FullPathTests.Today(WorkerDeliveryTests.Untracked("66666666-cccc-4ccc-8ccc-666666666666", "walk.in@example.org")), "test-calendly-key"));
+        Assert.Equal(HttpStatusCode.Accepted, await GatewayTraffic.WebhookAsync(env, "calendly",
+            GatewayTraffic.Today(Fixtures.Read("calendly/invitee-created-free.json", jane)), "test-calendly-key"));
+        Assert.Equal(HttpStatusCode.Accepted, await GatewayTraffic.WebhookAsync(env, "calendly",
+            GatewayTraffic.Today(WorkerDeliveryTests.Untracked("66666666-cccc-4ccc-8ccc-666666666666", "walk.in@example.org")), "test-calendly-key"));
         Assert.True(await Eventually.TrueAsync(() => Task.FromResult(tikTok.Accepted.Count == 2), Within));
-        Assert.Equal(HttpStatusCode.Accepted, await FullPathTests.WebhookAsync(env, "stripe", Now(Fixtures.Read("stripe/checkout-session-completed.json")), "whsec_test"));
-        Assert.Equal(HttpStatusCode.Accepted, await FullPathTests.WebhookAsync(env, "stripe", Now(Fixtures.Read("stripe/checkout-session-completed-jpy.json")), "whsec_test"));
+        Assert.Equal(HttpStatusCode.Accepted, await GatewayTraffic.WebhookAsync(env, "stripe", Now(Fixtures.Read("stripe/checkout-session-completed.json")), "whsec_test"));
+        Assert.Equal(HttpStatusCode.Accepted, await GatewayTraffic.WebhookAsync(env, "stripe", Now(Fixtures.Read("stripe/checkout-session-completed-jpy.json")), "whsec_test"));
         Assert.True(await Eventually.TrueAsync(async () => (await reader.SummaryAsync("acme", 2)).Delivery.GetValueOrDefault("sent") == 4, Within));
 
         // Two days, so a test that runs over midnight (UTC) sees the same totals.
@@ -220,7 +220,7 @@ public sealed class FunnelStatsTests
     /// <summary>A page view on the funnel host; returns the visitor id (the cookie the gateway set, or the one sent).</summary>
     private static async Task<string> VisitAsync(GatewayWithOrigin env, string query, string? visitor)
     {
-        using var request = FullPathTests.Navigation(env, "/book?" + query, visitor);
+        using var request = GatewayTraffic.Navigation(env, "/book?" + query, visitor);
         using var response = await env.Gateway.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         if (visitor is not null)

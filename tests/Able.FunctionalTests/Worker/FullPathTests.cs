@@ -12,6 +12,8 @@ using Able.Schema.Identity;
 using Able.Schema.Redis;
 using Microsoft.Extensions.DependencyInjection;
 
+using static Able.FunctionalTests.Worker.GatewayTraffic;
+
 namespace Able.FunctionalTests.Worker;
 
 /// <summary>
@@ -20,7 +22,6 @@ namespace Able.FunctionalTests.Worker;
 /// </summary>
 public sealed partial class FullPathTests
 {
-    private const string UserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
 
     [Fact]
@@ -119,17 +120,13 @@ public sealed partial class FullPathTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var cookie = response.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("able_vid=", StringComparison.Ordinal));
         var cookieVisitor = cookie["able_vid=".Length..cookie.IndexOf(';', StringComparison.Ordinal)];
-        var link = new Uri(DecoratedLink().Match(await response.Content.ReadAsStringAsync()).Groups[1].Value);
-        var vid = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query)["salesforce_uuid"].ToString();
+        var vid = DecoratedVisitor(await response.Content.ReadAsStringAsync());
         Assert.Equal(cookieVisitor, vid);
         var db = env.Redis.Multiplexer.GetDatabase();
         Assert.True(await Eventually.TrueAsync(async () =>
             (await Schema.Visitors.VisitorProfile.ReadAsync(db, keys, vid))?.ClickTtclid == ttclid, Within));
         return vid;
     }
-
-    [GeneratedRegex("id=\"book\" href=\"([^\"]+)\"")]
-    private static partial Regex DecoratedLink();
 
     private static async Task ConfirmationAsync(GatewayWithOrigin env, string vid, string invitee, string email)
     {
@@ -138,42 +135,4 @@ public sealed partial class FullPathTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    internal static HttpRequestMessage Navigation(GatewayWithOrigin env, string pathAndQuery, string? cookie)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(env.Gateway.PublicBase, pathAndQuery));
-        request.Headers.Host = "localhost";
-        request.Headers.Accept.ParseAdd("text/html");
-        request.Headers.UserAgent.ParseAdd(UserAgent);
-        request.Headers.AcceptLanguage.ParseAdd("de-DE");
-        if (cookie is not null)
-        {
-            request.Headers.Add("Cookie", $"able_vid={cookie}");
-        }
-
-        return request;
-    }
-
-    /// <summary>A signed webhook sent to the funnel host on the gateway, which forwards it to the attribution service.</summary>
-    internal static async Task<HttpStatusCode> WebhookAsync(GatewayWithOrigin env, string source, string body, string secret)
-    {
-        var bytes = Encoding.UTF8.GetBytes(body);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(env.Gateway.PublicBase, $"/{source}-webhook/acme"))
-        {
-            Content = new ByteArrayContent(bytes),
-        };
-        request.Headers.Host = "localhost";
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.TryAddWithoutValidation(
-            source == "stripe" ? "Stripe-Signature" : "Calendly-Webhook-Signature",
-            WebhookSignature.Sign(bytes, secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        using var response = await env.Gateway.Client.SendAsync(request);
-        return response.StatusCode;
-    }
-
-    /// <summary>The fixture's March 2026 timestamps moved to now (the services run on the system clock).</summary>
-    internal static string Today(string fixture) =>
-        FixtureTime().Replace(fixture, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
-
-    [GeneratedRegex(@"2026-03-0\dT\d\d:\d\d:\d\d(\.\d+)?Z")]
-    private static partial Regex FixtureTime();
 }
