@@ -81,20 +81,8 @@ public sealed class AdminPeopleTests
         var found = new List<string>();
         foreach (var key in await pipeline.Redis.KeysAsync(pipeline.Keys.Prefix))
         {
-            var type = await db.KeyTypeAsync(key);
-            IEnumerable<string> parts = type switch
-            {
-                RedisType.String => [(string?)await db.StringGetAsync(key) ?? ""],
-                RedisType.Hash => (await db.HashGetAllAsync(key)).Select(e => $"{e.Name}={e.Value}"),
-                RedisType.List => (await db.ListRangeAsync(key)).Select(v => v.ToString()),
-                RedisType.Set => (await db.SetMembersAsync(key)).Select(v => v.ToString()),
-                RedisType.SortedSet => (await db.SortedSetRangeByRankWithScoresAsync(key)).Select(e => $"{e.Element}={e.Score}"),
-                RedisType.Stream => (await db.StreamRangeAsync(key)).SelectMany(e => e.Values.Select(v => $"{e.Id} {v.Name}={v.Value}")),
-                RedisType.None => [],
-                _ => throw new InvalidOperationException($"key {key} has type {type}, which this scan does not read"),
-            };
-            var text = new StringBuilder(key).Append('\n').AppendJoin('\n', parts).ToString();
-            found.AddRange(values.Where(v => text.Contains(v, StringComparison.OrdinalIgnoreCase)).Select(v => $"{v} in {key} ({type})"));
+            var text = await RedisDump.TextAsync(db, key);
+            found.AddRange(values.Where(v => text.Contains(v, StringComparison.OrdinalIgnoreCase)).Select(v => $"{v} in {key}"));
         }
 
         return found;

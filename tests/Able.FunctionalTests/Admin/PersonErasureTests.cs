@@ -118,19 +118,7 @@ public sealed partial class PersonErasureTests
         var dump = new List<(string Key, string Text)>();
         foreach (var key in await redis.KeysAsync(keys.Prefix))
         {
-            var type = await db.KeyTypeAsync(key);
-            IEnumerable<string> parts = type switch
-            {
-                RedisType.String => [(string?)await db.StringGetAsync(key) ?? ""],
-                RedisType.Hash => (await db.HashGetAllAsync(key)).Select(e => $"{e.Name}={e.Value}"),
-                RedisType.List => (await db.ListRangeAsync(key)).Select(v => v.ToString()),
-                RedisType.Set => (await db.SetMembersAsync(key)).Select(v => v.ToString()),
-                RedisType.SortedSet => (await db.SortedSetRangeByRankWithScoresAsync(key)).Select(e => $"{e.Element}={e.Score}"),
-                RedisType.Stream => (await db.StreamRangeAsync(key)).SelectMany(e => e.Values.Select(v => $"{e.Id} {v.Name}={v.Value}")),
-                RedisType.None => [],
-                _ => throw new InvalidOperationException($"key {key} has type {type}, which this dump does not read"),
-            };
-            dump.Add((key, $"{key}\n{string.Join('\n', parts)}"));
+            dump.Add((key, await RedisDump.TextAsync(db, key)));
         }
 
         return dump;
@@ -148,25 +136,6 @@ public sealed partial class PersonErasureTests
         };
         config.Funnel["DefaultPhoneRegion"] = "DE";
         config.Funnel["TikTok"] = new JsonObject { ["PixelId"] = "CTESTPIXEL0000000000", ["AccessToken"] = "erasure-token" };
-    }
-
-    private static async Task<string> ClickAsync(GatewayWithOrigin env, string ttclid, RedisKeys keys)
-    {
-        using var request = Navigation(env, $"/book?ttclid={ttclid}&utm_source=tiktok", cookie: null);
-        using var response = await env.Gateway.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var cookie = response.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("able_vid=", StringComparison.Ordinal));
-        var vid = cookie["able_vid=".Length..cookie.IndexOf(';', StringComparison.Ordinal)];
-        var db = env.Redis.Multiplexer.GetDatabase();
-        Assert.True(await Eventually.TrueAsync(async () => (await Schema.Visitors.VisitorProfile.ReadAsync(db, keys, vid))?.ClickTtclid == ttclid, Within));
-        return vid;
-    }
-
-    private static async Task ConfirmationAsync(GatewayWithOrigin env, string vid, string invitee, string email)
-    {
-        using var request = Navigation(env, $"/thanks?invitee_uuid={invitee}&invitee_email={Uri.EscapeDataString(email)}", cookie: vid);
-        using var response = await env.Gateway.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
 }

@@ -109,30 +109,4 @@ public sealed partial class FullPathTests
         config.Funnel["TikTok"] = new JsonObject { ["PixelId"] = "CTESTPIXEL0000000000", ["AccessToken"] = "full-path-token" };
     }
 
-    /// <summary>
-    /// A TikTok ad click on a landing page with a Calendly link; returns the visitor id that the decorated
-    /// link carries (checked to be the cookie the gateway set in the same response), once the visit is stored.
-    /// </summary>
-    private static async Task<string> ClickAsync(GatewayWithOrigin env, string ttclid, RedisKeys keys)
-    {
-        using var request = Navigation(env, $"/book?ttclid={ttclid}&utm_source=tiktok", cookie: null);
-        using var response = await env.Gateway.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var cookie = response.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("able_vid=", StringComparison.Ordinal));
-        var cookieVisitor = cookie["able_vid=".Length..cookie.IndexOf(';', StringComparison.Ordinal)];
-        var vid = DecoratedVisitor(await response.Content.ReadAsStringAsync());
-        Assert.Equal(cookieVisitor, vid);
-        var db = env.Redis.Multiplexer.GetDatabase();
-        Assert.True(await Eventually.TrueAsync(async () =>
-            (await Schema.Visitors.VisitorProfile.ReadAsync(db, keys, vid))?.ClickTtclid == ttclid, Within));
-        return vid;
-    }
-
-    private static async Task ConfirmationAsync(GatewayWithOrigin env, string vid, string invitee, string email)
-    {
-        using var request = Navigation(env, $"/thanks?invitee_uuid={invitee}&invitee_email={Uri.EscapeDataString(email)}", cookie: vid);
-        using var response = await env.Gateway.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Able.Attribution.Signatures;
 using Able.FunctionalTests.Capture;
+using Able.Schema.Redis;
 
 namespace Able.FunctionalTests.Worker;
 
@@ -32,6 +33,36 @@ internal static partial class GatewayTraffic
         }
 
         return request;
+    }
+
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// A TikTok ad click on a landing page with a Calendly link; returns the visitor id that the decorated link carries
+    /// (checked to be the cookie the gateway set in the same response), once the visit is stored.
+    /// </summary>
+    public static async Task<string> ClickAsync(GatewayWithOrigin env, string ttclid, RedisKeys keys)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        using var request = Navigation(env, $"/book?ttclid={ttclid}&utm_source=tiktok", cookie: null);
+        using var response = await env.Gateway.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var cookie = response.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("able_vid=", StringComparison.Ordinal));
+        var vid = DecoratedVisitor(await response.Content.ReadAsStringAsync());
+        Assert.Equal(cookie["able_vid=".Length..cookie.IndexOf(';', StringComparison.Ordinal)], vid);
+        var db = env.Redis.Multiplexer.GetDatabase();
+        Assert.True(await Eventually.TrueAsync(async () =>
+            (await Schema.Visitors.VisitorProfile.ReadAsync(db, keys, vid))?.ClickTtclid == ttclid, Within), "the click is stored");
+        return vid;
+    }
+
+    /// <summary>The booking's confirmation page, visited by <paramref name="vid"/>'s browser with the invitee's uuid and email.</summary>
+    public static async Task ConfirmationAsync(GatewayWithOrigin env, string vid, string invitee, string email)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        using var request = Navigation(env, $"/thanks?invitee_uuid={invitee}&invitee_email={Uri.EscapeDataString(email)}", cookie: vid);
+        using var response = await env.Gateway.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     /// <summary>A signed webhook sent to the funnel host on the gateway, which forwards it to the attribution service.</summary>

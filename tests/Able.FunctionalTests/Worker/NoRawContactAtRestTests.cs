@@ -118,18 +118,7 @@ public sealed partial class NoRawContactAtRestTests
         var dump = new List<(string Place, string Text)>();
         await foreach (var key in server.KeysAsync(pattern: "*", pageSize: 200))
         {
-            var type = await db.KeyTypeAsync(key);
-            IEnumerable<string> parts = type switch
-            {
-                RedisType.String => [(string?)await db.StringGetAsync(key) ?? ""],
-                RedisType.Hash => (await db.HashGetAllAsync(key)).Select(e => $"{e.Name}={e.Value}"),
-                RedisType.List => (await db.ListRangeAsync(key)).Select(v => v.ToString()),
-                RedisType.Set => (await db.SetMembersAsync(key)).Select(v => v.ToString()),
-                RedisType.SortedSet => (await db.SortedSetRangeByRankWithScoresAsync(key)).Select(e => $"{e.Element}={e.Score}"),
-                RedisType.Stream => (await db.StreamRangeAsync(key)).SelectMany(e => e.Values.Select(v => $"{e.Id} {v.Name}={v.Value}")),
-                _ => throw new InvalidOperationException($"key {key} has type {type}, which this dump does not read"),
-            };
-            dump.Add(($"{key} ({type})", $"{key}\n{string.Join('\n', parts)}"));
+            dump.Add((key.ToString(), await RedisDump.TextAsync(db, key)));
         }
 
         var directory = (await server.ConfigGetAsync("dir")).Single().Value;
