@@ -15,6 +15,8 @@ public sealed class WorkerOptionsValidator : IAbleOptionsSectionValidator
         var path = KeyOf(Section);
         var worker = options.Worker;
         RequireAbsoluteHttpUrl($"{path}:TikTokBaseUrl", worker.TikTokBaseUrl, errors);
+        RequireAbsoluteHttpUrl($"{path}:Ga4BaseUrl", worker.Ga4BaseUrl, errors);
+        RequireBetween($"{path}:Ga4MaxEventAgeHours", worker.Ga4MaxEventAgeHours, 1, 72, errors);
         RequireBetween($"{path}:RequestTimeoutMilliseconds", worker.RequestTimeoutMilliseconds, 100, 120_000, errors);
         RequireBetween($"{path}:BatchSize", worker.BatchSize, 1, 1000, errors);
         RequireBetween($"{path}:FlushIntervalMilliseconds", worker.FlushIntervalMilliseconds, 10, 60_000, errors);

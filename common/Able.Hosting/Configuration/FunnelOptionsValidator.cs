@@ -54,6 +54,10 @@ public sealed partial class FunnelOptionsValidator : IAbleOptionsSectionValidato
             {
                 errors.Add($"{path}:Ga4 needs both MeasurementId and ApiSecret, or leave the section out");
             }
+            else if (funnel.Ga4 is { } measured && !Ga4MeasurementIdPattern().IsMatch(measured.MeasurementId))
+            {
+                errors.Add($"{path}:Ga4:MeasurementId must look like G-XXXXXXXXXX (a GA4 web stream's measurement id)");
+            }
 
             foreach (var (linkName, url) in funnel.Links)
             {
@@ -160,4 +164,8 @@ public sealed partial class FunnelOptionsValidator : IAbleOptionsSectionValidato
 
     [GeneratedRegex("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$")]
     private static partial Regex CookieNamePattern();
+
+    /// <summary>A GA4 measurement id: <c>G-</c> and letters or digits (the session cookie is <c>_ga_</c> and the rest).</summary>
+    [GeneratedRegex("^G-[A-Z0-9]{4,20}$")]
+    private static partial Regex Ga4MeasurementIdPattern();
 }

@@ -124,11 +124,20 @@ public sealed record StripeFunnelOptions
     public string? WebhookSecret { get; init; }
 }
 
+/// <summary>
+/// Google Analytics 4 as a second destination of a funnel's conversions (Measurement Protocol): bookings as
+/// <c>generate_lead</c>, paid bookings and sales as <c>purchase</c>. Leave the section out to send nothing to GA4.
+/// </summary>
 public sealed record Ga4FunnelOptions
 {
+    /// <summary>The web data stream's measurement id, <c>G-XXXXXXXXXX</c> (GA4 Admin → Data streams → the stream).</summary>
     public string MeasurementId { get; init; } = "";
 
+    /// <summary>A Measurement Protocol API secret of that stream (same page → Measurement Protocol API secrets). A secret.</summary>
     public string ApiSecret { get; init; } = "";
+
+    /// <summary>Send the Able visitor id as GA4's <c>user_id</c> (a pseudonymous id, never contact data). Default off.</summary>
+    public bool SendUserId { get; init; }
 }
 
 public sealed record VisitorCookieOptions

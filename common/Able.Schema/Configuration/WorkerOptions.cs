@@ -18,6 +18,16 @@ public sealed record WorkerOptions
     /// <summary>Events API base URL. Default <c>https://business-api.tiktok.com</c>.</summary>
     public string TikTokBaseUrl { get; init; } = "https://business-api.tiktok.com";
 
+    /// <summary>
+    /// GA4 Measurement Protocol base URL: events go to <c>{it}/mp/collect</c>, <c>./able ga4 check</c> to
+    /// <c>{it}/debug/mp/collect</c>. Default <c>https://www.google-analytics.com</c> (<c>https://region1.google-analytics.com</c>
+    /// keeps the data in the EU).
+    /// </summary>
+    public string Ga4BaseUrl { get; init; } = "https://www.google-analytics.com";
+
+    /// <summary>GA4 accepts events at most this many hours old; older ones are recorded as too old for GA4, not sent. Default 72.</summary>
+    public int Ga4MaxEventAgeHours { get; init; } = 72;
+
     /// <summary>Timeout of one Events API request; a timeout is retried. Default 10000 ms.</summary>
     public int RequestTimeoutMilliseconds { get; init; } = 10_000;
 

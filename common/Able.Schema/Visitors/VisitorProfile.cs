@@ -26,6 +26,12 @@ public sealed record VisitorProfile
     /// <summary>GA client id from the <c>_ga</c> cookie.</summary>
     public string? GaClientId { get; init; }
 
+    /// <summary>
+    /// GA4 session id from the funnel's session cookie <c>_ga_&lt;container&gt;</c> (<c>GS1.1.1700000000...</c> or
+    /// <c>GS2.1.s1700000000$o1...</c> → <c>1700000000</c>), when the funnel has a GA4 measurement id and the cookie was sent.
+    /// </summary>
+    public string? GaSessionId { get; init; }
+
     /// <summary>The funnel mark of the latest capture.</summary>
     public string? Mark { get; init; }
 
@@ -91,6 +97,7 @@ public sealed record VisitorProfile
             ClickReferrer = laterClick is null ? first?.Ttclid is null ? null : first.Referrer : Field(VisitorFields.ClickReferrer),
             Ttp = Field(VisitorFields.Ttp),
             GaClientId = Field(VisitorFields.GaClientId),
+            GaSessionId = Field(VisitorFields.GaSessionId),
             Ip = Field(VisitorFields.Ip),
             UserAgent = Field(VisitorFields.UserAgent),
             AcceptLanguage = Field(VisitorFields.AcceptLanguage),

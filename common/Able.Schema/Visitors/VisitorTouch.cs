@@ -142,6 +142,9 @@ public static class VisitorFields
 
     public const string GaClientId = "ga";
 
+    /// <summary>The latest GA4 session id (<see cref="VisitorProfile.GaSessionId"/>).</summary>
+    public const string GaSessionId = "gas";
+
     public const string Ip = "ip";
 
     public const string UserAgent = "ua";
