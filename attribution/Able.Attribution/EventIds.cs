@@ -15,6 +15,8 @@ internal static class EventIds
     public const int DeliveryDeadLettered = 6104;
     public const int DeliveryTokenRefused = 6105;
     public const int DeliveryJobUnreadable = 6106;
+    public const int Ga4Retried = 6107;
+    public const int Ga4DeadLettered = 6108;
 
     public const int ConsumerStarted = 6201;
     public const int IngestReclaimed = 6202;
@@ -24,7 +26,6 @@ internal static class EventIds
     public const int IngestEntryDeadLettered = 6206;
     public const int IngestEntryWithoutOutcome = 6207;
 
-    public const int Ga4NotBuilt = 6302;
     public const int LedgerEntriesRemoved = 6303;
 
     public const int CalendlySubscriptionDown = 6401;

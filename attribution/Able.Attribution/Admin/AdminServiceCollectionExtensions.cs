@@ -15,6 +15,7 @@ public static class AdminServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StatsReader>();
+        services.TryAddSingleton<ReceiptStore>();
         services.TryAddSingleton<ReceiptQuery>();
         services.TryAddSingleton<JourneyLookup>();
         services.TryAddSingleton<PersonEraser>();

@@ -54,7 +54,7 @@ public sealed partial class DeadLetterReplay(
 
     public const string InvalidCursor = "cursor is not valid";
 
-    // KEYS: dead-letter stream, ledger, ledger expiry index, job, schedule, receipt, funnel receipt index.
+    // KEYS: dead-letter stream, ledger, ledger expiry index, job, schedule, receipt (or its GA4 side), funnel receipt index.
     // ARGV: dead letter id, delivery id, job JSON, due (ms), receipt JSON, receipt score, retention (ms), receipt id.
     private const string ReplayDeliveryScript = """
         if redis.call('XDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -206,12 +206,21 @@ public sealed partial class DeadLetterReplay(
             UpdatedAt = now.ToUnixTimeMilliseconds(),
         };
         var queued = job with { Attempts = 0, FirstAttemptAt = now.ToUnixTimeMilliseconds(), Receipt = receipt };
+        // A GA4 delivery puts back the receipt's GA4 side (queued again) and leaves its TikTok side as it is.
+        var (outcomeKey, outcomeJson) = (keys.Receipt(receipt.Mark, receipt.Id), receipt.ToJson());
+        if (job.Ga4 is { } ga4)
+        {
+            var outcome = ga4 with { Status = Ga4.Ga4Status.Queued, Reason = "replayed from the dead-letter stream", Attempts = 0, HttpStatus = null, UpdatedAt = now.ToUnixTimeMilliseconds() };
+            queued = job with { Attempts = 0, FirstAttemptAt = now.ToUnixTimeMilliseconds(), Ga4 = outcome };
+            (outcomeKey, outcomeJson) = (keys.Ga4Receipt(receipt.Mark, receipt.Id), outcome.ToJson());
+        }
+
         var replayed = await redis.GetDatabase().ScriptEvaluateAsync(ReplayDeliveryScript,
             [
                 keys.DeadLetterStream, keys.DeliveryLedger(job.Id), keys.DeliveryLedgerExpiry, keys.DeliveryJob(job.Id), keys.DeliverySchedule,
-                keys.Receipt(receipt.Mark, receipt.Id), keys.ReceiptIndex(receipt.Mark),
+                outcomeKey, keys.ReceiptIndex(receipt.Mark),
             ],
-            [letter.Id, job.Id, queued.ToJson(), now.ToUnixTimeMilliseconds(), receipt.ToJson(), receipt.UpdatedAt, (long)retention.TotalMilliseconds, receipt.Id]);
+            [letter.Id, job.Id, queued.ToJson(), now.ToUnixTimeMilliseconds(), outcomeJson, receipt.UpdatedAt, (long)retention.TotalMilliseconds, receipt.Id]);
         return (long)replayed == 1
             ? new ReplayOutcome(letter.Id, ReplayResult.Queued, $"delivery {job.Id} queued")
             : new ReplayOutcome(letter.Id, ReplayResult.NotFound, "already replayed or discarded");

@@ -15,6 +15,9 @@ public sealed record DeadLetter(string Id, string DeliveryId, string Mark, strin
 {
     public string Kind { get; init; } = DeadLetters.DeliveryKind;
 
+    /// <summary>Where a delivery was going: <c>tiktok</c> (also every dead letter written before GA4 existed) or <c>ga4</c>.</summary>
+    public string Destination { get; init; } = DeadLetters.TikTokDestination;
+
     /// <summary>The ingest stream id of a poison entry.</summary>
     public string? EntryId { get; init; }
 
@@ -52,6 +55,13 @@ public sealed partial class DeadLetters(IConnectionMultiplexer redis, RedisKeys 
     /// <summary>Field-name prefix of a poison entry's fields (<c>entry.facts</c>, <c>entry.source</c>...).</summary>
     public const string EntryFieldPrefix = "entry.";
 
+    /// <summary>Field of a delivery dead letter naming where it was going: <see cref="TikTokDestination"/> or <see cref="Ga4Destination"/>.</summary>
+    public const string DestinationField = "destination";
+
+    public const string TikTokDestination = "tiktok";
+
+    public const string Ga4Destination = "ga4";
+
     /// <summary>Field of a delivery dead letter holding the whole job (<see cref="DeliveryJob.ToJson"/>).</summary>
     public const string JobField = "job";
 
@@ -64,6 +74,7 @@ public sealed partial class DeadLetters(IConnectionMultiplexer redis, RedisKeys 
         return redis.GetDatabase().StreamAddAsync(keys.DeadLetterStream,
         [
             new NameValueEntry("kind", DeliveryKind),
+            new NameValueEntry(DestinationField, job.Ga4 is null ? TikTokDestination : Ga4Destination),
             new NameValueEntry("delivery_id", job.Id),
             new NameValueEntry("funnel", job.Conversion.Mark),
             new NameValueEntry("event", job.Conversion.TikTokEvent),
@@ -71,7 +82,7 @@ public sealed partial class DeadLetters(IConnectionMultiplexer redis, RedisKeys 
             new NameValueEntry("reason", reason),
             new NameValueEntry("code", code?.ToString(CultureInfo.InvariantCulture) ?? ""),
             new NameValueEntry("message", message ?? ""),
-            new NameValueEntry("payload", job.Receipt.Payload?.ToJsonString() ?? ""),
+            new NameValueEntry("payload", (job.Ga4 is { } ga4 ? ga4.Payload : job.Receipt.Payload)?.ToJsonString() ?? ""),
             new NameValueEntry("at", at.ToUnixTimeMilliseconds()),
             new NameValueEntry(JobField, job.ToJson()),
         ]);
@@ -156,6 +167,7 @@ public sealed partial class DeadLetters(IConnectionMultiplexer redis, RedisKeys 
             Number("code"), Field("message"), Field("payload"))
         {
             Kind = Field("kind") ?? DeliveryKind,
+            Destination = Field(DestinationField) ?? TikTokDestination,
             EntryId = Field("entry_id"),
             ErrorType = Field("error_type"),
             ErrorMessage = Field("error_message"),

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Able.Attribution.Conversions;
+using Able.Attribution.Ga4;
 using Able.Attribution.Receipts;
 
 namespace Able.Attribution.Delivery;
@@ -22,6 +23,13 @@ public sealed record DeliveryJob
     /// <summary>Unix ms of the first attempt; the retry deadline counts from here.</summary>
     public long? FirstAttemptAt { get; init; }
 
+    /// <summary>
+    /// Set on a GA4 delivery: its outcome as last recorded, with the Measurement Protocol body to send
+    /// (<see cref="Ga4Outcome.Payload"/>). Null on a TikTok delivery (and on every job stored before GA4 existed); then
+    /// <see cref="Receipt"/> is the receipt this job writes. A GA4 job's <see cref="Receipt"/> is a copy it never writes.
+    /// </summary>
+    public Ga4Outcome? Ga4 { get; init; }
+
     /// <summary>The dedup key: pixel (or the funnel when it has none) + event + event_id.</summary>
     public static string IdFor(string? pixelId, Conversion conversion)
     {
@@ -29,6 +37,16 @@ public sealed record DeliveryJob
         var pixel = string.IsNullOrWhiteSpace(pixelId) ? $"funnel-{conversion.Mark}" : pixelId;
         return $"{pixel}:{conversion.TikTokEvent}:{conversion.EventId}";
     }
+
+    /// <summary>The dedup key of a conversion's GA4 delivery: <c>ga4:</c> + measurement id + event + event_id.</summary>
+    public static string Ga4IdFor(string measurementId, Conversion conversion)
+    {
+        ArgumentNullException.ThrowIfNull(conversion);
+        return Ga4IdFor(measurementId, conversion.TikTokEvent, conversion.EventId);
+    }
+
+    /// <summary><see cref="Ga4IdFor(string, Conversion)"/> from a receipt's event and event_id.</summary>
+    public static string Ga4IdFor(string measurementId, string? tikTokEvent, string? eventId) => $"ga4:{measurementId}:{tikTokEvent}:{eventId}";
 
     public string ToJson() => JsonSerializer.Serialize(this, ReceiptJson.Options);
 

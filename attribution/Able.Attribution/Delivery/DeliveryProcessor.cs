@@ -1,4 +1,5 @@
 using System.Globalization;
+using Able.Attribution.Ga4;
 using Able.Attribution.Receipts;
 using Able.Attribution.Reports;
 using Able.Attribution.TikTok;
@@ -22,6 +23,8 @@ public sealed partial class DeliveryProcessor(
     VisitorResolver resolver,
     EventAssembler assembler,
     TikTokClient tikTok,
+    Ga4Scheduler ga4Scheduler,
+    Ga4Sender ga4Sender,
     ReceiptStore receipts,
     DeadLetters deadLetters,
     StatsRecorder stats,
@@ -49,6 +52,7 @@ public sealed partial class DeliveryProcessor(
     {
         // First what TikTok already accepted: until Redis records it, claiming would find those jobs due and send them again.
         await RecordAcceptedAsync(cancellationToken);
+        await ga4Sender.RecordAcceptedAsync();
         var all = options.CurrentValue;
         var worker = all.Worker;
         var now = time.GetUtcNow();
@@ -57,6 +61,7 @@ public sealed partial class DeliveryProcessor(
         var ledgers = await Task.WhenAll(ids.Select(store.LedgerAsync));
         var stored = await Task.WhenAll(ids.Select(store.GetAsync));
         var ready = new List<(FunnelOptions Funnel, DeliveryJob Job)>();
+        var ga4Ready = new List<(FunnelOptions Funnel, DeliveryJob Job)>();
         for (var i = 0; i < ids.Length; i++)
         {
             if (stored[i].Problem is { } problem)
@@ -76,7 +81,19 @@ public sealed partial class DeliveryProcessor(
             var funnel = all.FindFunnel(job.Conversion.Mark);
             if (funnel is null)
             {
+                if (job.Ga4 is not null)
+                {
+                    await ga4Sender.DeadLetterAsync(job.Receipt.Mark, TimeSpan.FromDays(90), job, "the funnel is no longer configured", null);
+                    continue;
+                }
+
                 await DeadLetterAsync(null, job, "the funnel is no longer configured", null, null);
+                continue;
+            }
+
+            if (job.Ga4 is not null)
+            {
+                ga4Ready.Add((funnel, job));
                 continue;
             }
 
@@ -85,6 +102,8 @@ public sealed partial class DeliveryProcessor(
                 var resolution = await resolver.ResolveAsync(job.Conversion);
                 var receipt = await assembler.AssembleAsync(job.Conversion, resolution, funnel, job.Receipt with { Status = ReceiptStatus.Queued });
                 job = job with { Receipt = receipt };
+                // The GA4 delivery before this job is saved built: a stop in between builds both again, and GA4's is kept once.
+                await ga4Scheduler.ScheduleAsync(job.Id, job.Conversion, resolution.Visitor, funnel, receipt);
                 // Saved with its built event, and still leased: it is sent in this pass.
                 await store.RescheduleAsync(job, DeliveryTiming.LeaseEnd(worker, time.GetUtcNow()));
             }
@@ -105,6 +124,8 @@ public sealed partial class DeliveryProcessor(
             await checkpoints.ReachedAsync(WorkerCheckpoints.BeforeSend, cancellationToken);
             await SendAsync(funnel, jobs, cancellationToken);
         }
+
+        await ga4Sender.SendAsync(ga4Ready, cancellationToken);
 
         return ids.Length;
     }

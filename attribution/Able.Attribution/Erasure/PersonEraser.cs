@@ -131,6 +131,7 @@ public sealed partial class PersonEraser(IConnectionMultiplexer redis, RedisKeys
         deletes.AddRange(person.Phones.Select(h => db.KeyDeleteAsync(keys.PhoneReceipts(h))));
         var visitors = person.Visitors.Select(v => db.KeyDeleteAsync([keys.Visitor(v), keys.VisitorTouches(v), keys.VisitorReceipts(v)])).ToList();
         var receipts = person.Receipts.Select(r => db.KeyDeleteAsync(keys.Receipt(r.Mark, r.Id))).ToList();
+        deletes.AddRange(person.Receipts.Select(r => db.KeyDeleteAsync(keys.Ga4Receipt(r.Mark, r.Id))));
         deletes.AddRange(person.Receipts.Select(r => db.SortedSetRemoveAsync(keys.ReceiptIndex(r.Mark), r.Id)));
         await Task.WhenAll(deletes.Concat(links).Concat(receipts));
         await Task.WhenAll(visitors);
@@ -382,6 +383,10 @@ public sealed partial class PersonEraser(IConnectionMultiplexer redis, RedisKeys
             if (receipt.TikTokEvent is { } tikTokEvent && receipt.EventId is { } eventId)
             {
                 Deliveries.Add(DeliveryId(options, receipt.Mark, tikTokEvent, eventId));
+                if (options.FindFunnel(receipt.Mark)?.Ga4 is { } ga4)
+                {
+                    Deliveries.Add(DeliveryJob.Ga4IdFor(ga4.MeasurementId, tikTokEvent, eventId));
+                }
             }
         }
 
@@ -397,6 +402,10 @@ public sealed partial class PersonEraser(IConnectionMultiplexer redis, RedisKeys
                 if (conversion.TikTokEvent is not null && conversion.EventId is not null)
                 {
                     Deliveries.Add(DeliveryJob.IdFor(funnel.TikTok.PixelId, conversion));
+                    if (funnel.Ga4 is { } ga4)
+                    {
+                        Deliveries.Add(DeliveryJob.Ga4IdFor(ga4.MeasurementId, conversion));
+                    }
                 }
             }
         }

@@ -19,7 +19,7 @@ public sealed record Journey(ContactKey Contact, IReadOnlyList<JourneyVisitor> V
 /// no visitor matched. Each visitor's touches are its first touch and the touches list, oldest first; its conversions come
 /// from <see cref="RedisKeys.VisitorReceipts"/>.
 /// </summary>
-public sealed class JourneyLookup(IConnectionMultiplexer redis, RedisKeys keys)
+public sealed class JourneyLookup(IConnectionMultiplexer redis, RedisKeys keys, ReceiptStore store)
 {
     /// <summary>Receipts read per index at most (a person's conversions; far more would be a shared test address).</summary>
     public const int MaxReceiptsPerIndex = 500;
@@ -89,16 +89,15 @@ public sealed class JourneyLookup(IConnectionMultiplexer redis, RedisKeys keys)
     {
         var members = await db.SortedSetRangeByRankAsync(index, 0, MaxReceiptsPerIndex - 1, Order.Descending);
         var named = members
-            .Select(m => ReceiptStore.TryReadPersonIndexMember(m.ToString(), out var mark, out var id) ? keys.Receipt(mark, id) : default(RedisKey?))
-            .OfType<RedisKey>()
+            .Select(m => ReceiptStore.TryReadPersonIndexMember(m.ToString(), out var mark, out var id) ? (mark, id) : default((string Mark, string Id)?))
+            .OfType<(string Mark, string Id)>()
             .ToArray();
         if (named.Length == 0)
         {
             return [];
         }
 
-        var values = await Task.WhenAll(named.Select(key => db.StringGetAsync(key)));
-        return [.. values.Select(ReceiptStore.TryRead).OfType<MatchReceipt>()];
+        return [.. (await store.ReadAsync(db, named)).OfType<MatchReceipt>()];
     }
 
     private static VisitorTouch? SafeTouch(RedisValue json)

@@ -102,6 +102,12 @@ public sealed record MatchReceipt
     /// <summary>Unix milliseconds of the last change.</summary>
     public long UpdatedAt { get; init; }
 
+    /// <summary>
+    /// The GA4 side, when the funnel sends to GA4: stored apart (<see cref="Able.Schema.Redis.RedisKeys.Ga4Receipt"/>) and
+    /// filled in when receipts are read through <see cref="ReceiptStore"/>; never stored in the receipt's own value.
+    /// </summary>
+    public Ga4.Ga4Outcome? Ga4 { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, ReceiptJson.Options);
 
     public static MatchReceipt? FromJson(string? json) =>

@@ -46,7 +46,7 @@ public sealed record ReceiptPage(IReadOnlyList<MatchReceipt> Items, string? Next
 /// fewer items than the limit with a cursor to go on from. The cursor is opaque (base64url of each funnel's position:
 /// the score and member last passed), so a receipt updated between two pages moves to the top rather than repeating.
 /// </summary>
-public sealed class ReceiptQuery(IConnectionMultiplexer redis, RedisKeys keys, IOptionsMonitor<AbleOptions> options)
+public sealed class ReceiptQuery(IConnectionMultiplexer redis, RedisKeys keys, ReceiptStore store, IOptionsMonitor<AbleOptions> options)
 {
     /// <summary>Index members read per call at most (the work bound of one page).</summary>
     public const int MaxIndexMembersPerPage = 5000;
@@ -169,10 +169,10 @@ public sealed class ReceiptQuery(IConnectionMultiplexer redis, RedisKeys keys, I
 
             if (fresh.Length > 0)
             {
-                var values = await db.StringGetAsync([.. fresh.Select(e => keys.Receipt(funnel.Mark, e.Element.ToString()))]);
+                var values = await store.ReadAsync(db, [.. fresh.Select(e => (funnel.Mark, e.Element.ToString()))]);
                 for (var i = 0; i < fresh.Length; i++)
                 {
-                    funnel.Buffer.Enqueue(new IndexEntry(fresh[i].Score, fresh[i].Element.ToString(), ReceiptStore.TryRead(values[i])));
+                    funnel.Buffer.Enqueue(new IndexEntry(fresh[i].Score, fresh[i].Element.ToString(), values[i]));
                 }
 
                 funnel.ReadAfter = (fresh[^1].Score, fresh[^1].Element.ToString());

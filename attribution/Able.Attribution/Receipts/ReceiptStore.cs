@@ -21,7 +21,7 @@ public sealed class ReceiptStore(IConnectionMultiplexer redis, RedisKeys keys)
         var index = keys.ReceiptIndex(receipt.Mark);
         var writes = new List<Task>(8)
         {
-            db.StringSetAsync(keys.Receipt(receipt.Mark, receipt.Id), receipt.ToJson(), retention),
+            db.StringSetAsync(keys.Receipt(receipt.Mark, receipt.Id), OwnJson(receipt), retention),
             db.SortedSetAddAsync(index, receipt.Id, receipt.UpdatedAt),
             db.KeyExpireAsync(index, retention),
             db.SortedSetRemoveRangeByScoreAsync(index, double.NegativeInfinity, receipt.UpdatedAt - retention.TotalMilliseconds),
@@ -54,7 +54,7 @@ public sealed class ReceiptStore(IConnectionMultiplexer redis, RedisKeys keys)
         var writes = new List<Task>((funnelReceipts.Count * 4) + 3);
         foreach (var receipt in funnelReceipts)
         {
-            writes.Add(db.StringSetAsync(keys.Receipt(mark, receipt.Id), receipt.ToJson(), retention));
+            writes.Add(db.StringSetAsync(keys.Receipt(mark, receipt.Id), OwnJson(receipt), retention));
             AddPersonIndexWrites(db, receipt, retention, writes);
         }
 
@@ -64,8 +64,41 @@ public sealed class ReceiptStore(IConnectionMultiplexer redis, RedisKeys keys)
         await Task.WhenAll(writes);
     }
 
+    /// <summary>A receipt with its GA4 outcome; null when there is none (or its text is not a receipt).</summary>
     public async Task<MatchReceipt?> GetAsync(string mark, string receiptId) =>
-        MatchReceipt.FromJson(await redis.GetDatabase().StringGetAsync(keys.Receipt(mark, receiptId)));
+        (await ReadAsync(redis.GetDatabase(), [(mark, receiptId)]))[0];
+
+    /// <summary>
+    /// Receipts with their GA4 outcomes (<see cref="MatchReceipt.Ga4"/>), in the order asked; null for each that is missing
+    /// or not a receipt. Every read is queued at once: one pipelined round trip.
+    /// </summary>
+    public async Task<MatchReceipt?[]> ReadAsync(IDatabaseAsync db, IReadOnlyList<(string Mark, string Id)> receipts)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(receipts);
+        var own = receipts.Select(r => db.StringGetAsync(keys.Receipt(r.Mark, r.Id))).ToArray();
+        var ga4 = receipts.Select(r => db.StringGetAsync(keys.Ga4Receipt(r.Mark, r.Id))).ToArray();
+        await Task.WhenAll(own.Concat(ga4));
+        var read = new MatchReceipt?[receipts.Count];
+        for (var i = 0; i < read.Length; i++)
+        {
+            read[i] = TryRead(own[i].Result) is { } receipt
+                ? receipt with { Ga4 = Ga4.Ga4Outcome.TryRead(ga4[i].Result) }
+                : null;
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// Stores the GA4 outcome of receipt <paramref name="receiptId"/> of funnel <paramref name="mark"/> for
+    /// <paramref name="retention"/>; its receipt's own value is not touched.
+    /// </summary>
+    public Task SaveGa4Async(string mark, string receiptId, Ga4.Ga4Outcome outcome, TimeSpan retention)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        return redis.GetDatabase().StringSetAsync(keys.Ga4Receipt(mark, receiptId), outcome.ToJson(), retention);
+    }
 
     /// <summary>The newest receipts of a funnel, newest first.</summary>
     public async Task<IReadOnlyList<MatchReceipt>> ListAsync(string mark, int count)
@@ -77,8 +110,7 @@ public sealed class ReceiptStore(IConnectionMultiplexer redis, RedisKeys keys)
             return [];
         }
 
-        var values = await db.StringGetAsync([.. ids.Select(id => keys.Receipt(mark, id.ToString()))]);
-        return [.. values.Select(v => MatchReceipt.FromJson(v)).OfType<MatchReceipt>()];
+        return [.. (await ReadAsync(db, [.. ids.Select(id => (mark, id.ToString()))])).OfType<MatchReceipt>()];
     }
 
     /// <summary>The member naming a receipt in the person indexes: <c>&lt;mark&gt;:&lt;receipt id&gt;</c> (a mark has no ':').</summary>
@@ -118,6 +150,9 @@ public sealed class ReceiptStore(IConnectionMultiplexer redis, RedisKeys keys)
             ? [.. hashes.Select(h => h is JsonValue value && value.TryGetValue<string>(out var text) ? text : null).OfType<string>()
                 .Where(Able.Schema.Identity.ContactHashing.IsSha256Hex)]
             : [];
+
+    /// <summary>The receipt's own value: without its GA4 outcome, which is stored apart.</summary>
+    private static string OwnJson(MatchReceipt receipt) => (receipt.Ga4 is null ? receipt : receipt with { Ga4 = null }).ToJson();
 
     private void AddPersonIndexWrites(IDatabaseAsync db, MatchReceipt receipt, TimeSpan retention, List<Task> writes)
     {

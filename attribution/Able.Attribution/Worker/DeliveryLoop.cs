@@ -36,12 +36,6 @@ internal sealed partial class DeliveryLoop(
             return;
         }
 
-        foreach (var funnel in options.CurrentValue.Funnels.Where(f => f.Ga4 is not null))
-        {
-            // Say so rather than let a configured destination look active: GA4 delivery is not built yet.
-            LogGa4NotSent(logger, funnel.Mark);
-        }
-
         nextGauges = time.GetUtcNow();
         await SupervisedLoop.RunAsync(LoopName, TurnAsync, health, time, logger, stoppingToken);
     }
@@ -73,7 +67,4 @@ internal sealed partial class DeliveryLoop(
         var group = (await db.StreamGroupInfoAsync(keys.IngestStream)).FirstOrDefault(g => g.Name == RedisKeys.WorkerGroup);
         metrics.StreamLag.Set((group.Lag ?? 0) + group.PendingMessageCount);
     }
-
-    [LoggerMessage(EventId = EventIds.Ga4NotBuilt, Level = LogLevel.Warning, Message = "Funnel {Funnel} has Ga4 settings, but GA4 delivery is not built yet: conversions go to TikTok only.")]
-    private static partial void LogGa4NotSent(ILogger logger, string funnel);
 }

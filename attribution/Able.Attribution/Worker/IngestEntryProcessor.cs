@@ -1,5 +1,6 @@
 using Able.Attribution.Conversions;
 using Able.Attribution.Delivery;
+using Able.Attribution.Ga4;
 using Able.Attribution.Ingest;
 using Able.Attribution.Receipts;
 using Able.Attribution.Reports;
@@ -21,6 +22,7 @@ public sealed partial class IngestEntryProcessor(
     IOptionsMonitor<AbleOptions> options,
     VisitorResolver resolver,
     EventAssembler assembler,
+    Ga4Scheduler ga4,
     DeliveryStore store,
     ReceiptStore receipts,
     StatsRecorder stats,
@@ -189,6 +191,7 @@ public sealed partial class IngestEntryProcessor(
         else
         {
             receipt = await assembler.AssembleAsync(conversion, resolution, funnel, receipt);
+            await ga4.ScheduleAsync(deliveryId, conversion, resolution.Visitor, funnel, receipt);
         }
 
         // Receipt first: once the job is queued, the delivery loop's later updates to the receipt must win.

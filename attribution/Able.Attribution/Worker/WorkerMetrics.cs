@@ -12,6 +12,10 @@ public sealed class WorkerMetrics(IMetricFactory metrics)
     public Counter TikTokEvents { get; } = metrics.CreateCounter(
         "able_tiktok_events_total", "Events by delivery outcome.", ["funnel", "outcome"]);
 
+    /// <summary>outcome: sent, retry, dead_lettered, skipped (no GA client id), too_old.</summary>
+    public Counter Ga4Events { get; } = metrics.CreateCounter(
+        "able_ga4_events_total", "GA4 Measurement Protocol events by delivery outcome.", ["funnel", "outcome"]);
+
     public Counter TokenErrors { get; } = metrics.CreateCounter(
         "able_tiktok_token_errors_total", "Requests refused for the access token (4010x): the token needs an operator.", ["funnel"]);
 

@@ -1,4 +1,5 @@
 using Able.Attribution.Delivery;
+using Able.Attribution.Ga4;
 using Able.Attribution.Receipts;
 using Able.Attribution.Reports;
 using Able.Attribution.TikTok;
@@ -33,9 +34,12 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton<StatsRecorder>();
         services.TryAddSingleton<EventAssembler>();
         services.TryAddSingleton<IngestEntryProcessor>();
+        services.TryAddSingleton<Ga4Scheduler>();
+        services.TryAddSingleton<Ga4Sender>();
         services.TryAddSingleton<DeliveryProcessor>();
         // The client enforces Able:Worker:RequestTimeoutMilliseconds itself, so a timeout is told apart from shutdown.
         services.AddHttpClient<TikTokClient>(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<Ga4Client>(client => client.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IngestStreamTrimmer>();
         // A stop waits for a TikTok request on its way (DeliveryProcessor.SendAsync): give it that long, and a little more.
         services.AddOptions<HostOptions>().Configure<IOptionsMonitor<AbleOptions>>((host, able) =>

@@ -93,6 +93,12 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Match receipt of one conversion (JSON), kept for the funnel's retention.</summary>
     public RedisKey Receipt(string mark, string receiptId) => $"{Prefix}receipt:{mark}:{receiptId}";
 
+    /// <summary>
+    /// The GA4 outcome of one conversion (JSON), beside its <see cref="Receipt"/> and kept as long: written only by GA4
+    /// delivery, so the TikTok and GA4 sides never overwrite each other's outcome; receipts are read with it.
+    /// </summary>
+    public RedisKey Ga4Receipt(string mark, string receiptId) => $"{Prefix}receipt-ga4:{mark}:{receiptId}";
+
     /// <summary>Sorted set of a funnel's receipt ids by last update (Unix ms), newest last.</summary>
     public RedisKey ReceiptIndex(string mark) => $"{Prefix}receipts:{mark}";
 

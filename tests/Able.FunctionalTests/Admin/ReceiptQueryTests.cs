@@ -136,7 +136,8 @@ public sealed class ReceiptQueryTests
         var redis = await RedisTestServer.GetAsync();
         var keys = new RedisKeys(RedisTestServer.NewKeyPrefix());
         var options = new FixedOptionsMonitor<AbleOptions>(new AbleOptions { Funnels = [.. marks.Select(m => new FunnelOptions { Mark = m })] });
-        return (new ReceiptQuery(redis.Multiplexer, keys, options), new ReceiptStore(redis.Multiplexer, keys), keys);
+        var store = new ReceiptStore(redis.Multiplexer, keys);
+        return (new ReceiptQuery(redis.Multiplexer, keys, store, options), store, keys);
     }
 
     private static MatchReceipt Receipt(string mark, string id, long updatedAt, bool matched) => new()

@@ -1,0 +1,150 @@
+using Able.Attribution.Delivery;
+using Able.Attribution.Receipts;
+using Able.Attribution.Worker;
+using Able.Schema;
+using Able.Schema.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Able.Attribution.Ga4;
+
+/// <summary>
+/// Sends the due GA4 deliveries the delivery processor claimed, one Measurement Protocol request each (GA4 takes several
+/// events in one request only for one client id), a few at a time, and stores each outcome as the TikTok side does: sent,
+/// retry with backoff until the retry deadline, or dead letter; the ledger entry first, then the outcome in the receipt's
+/// GA4 side, then the job leaves the schedule.
+/// </summary>
+public sealed partial class Ga4Sender(
+    IOptionsMonitor<AbleOptions> options,
+    DeliveryStore store,
+    ReceiptStore receipts,
+    DeadLetters deadLetters,
+    Ga4Client client,
+    WorkerMetrics metrics,
+    TimeProvider time,
+    ILogger<Ga4Sender> logger)
+{
+    /// <summary>Requests to GA4 in flight at once.</summary>
+    public const int ConcurrentRequests = 8;
+
+    /// <summary>
+    /// Deliveries GA4 accepted whose outcome Redis has not recorded yet (as the TikTok side keeps them): recorded before
+    /// anything is claimed again, so a Redis failure in that moment does not send them twice.
+    /// </summary>
+    private readonly List<(DeliveryJob Job, Ga4SendResult Result, TimeSpan Retention)> acceptedNotRecorded = [];
+
+    /// <summary>Sends <paramref name="jobs"/> (GA4 jobs of configured funnels) and stores their outcomes.</summary>
+    public async Task SendAsync(IReadOnlyList<(FunnelOptions Funnel, DeliveryJob Job)> jobs, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        if (jobs.Count == 0 || stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var results = new Ga4SendResult[jobs.Count];
+        // Not cancelled by stopping once started (as TikTok requests): GA4 may have taken the event, and that is recorded first.
+        await Parallel.ForEachAsync(Enumerable.Range(0, jobs.Count), new ParallelOptions { MaxDegreeOfParallelism = ConcurrentRequests }, async (i, _) =>
+        {
+            var (funnel, job) = jobs[i];
+            results[i] = funnel.Ga4 is { } ga4 && job.Ga4?.Payload is { } body
+                ? await client.SendAsync(ga4, body, CancellationToken.None)
+                : new Ga4SendResult(Ga4SendOutcome.Permanent, "the funnel has no Ga4 settings any more");
+        });
+
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var (funnel, job) = jobs[i];
+            var result = results[i];
+            switch (result.Outcome)
+            {
+                case Ga4SendOutcome.Accepted:
+                    acceptedNotRecorded.Add((job, result, Retention(funnel)));
+                    metrics.Ga4Events.WithLabels(funnel.Mark, Ga4Status.Sent).Inc();
+                    break;
+                case Ga4SendOutcome.Retry:
+                    await RetryAsync(funnel, job, result);
+                    break;
+                default:
+                    await DeadLetterAsync(funnel.Mark, Retention(funnel), job with { Attempts = job.Attempts + 1 }, result.Reason, result.HttpStatus);
+                    break;
+            }
+        }
+
+        await RecordAcceptedAsync();
+    }
+
+    /// <summary>Records every accepted delivery (ledger, outcome, then removal); throws while Redis fails, keeping them for the next pass.</summary>
+    public async Task RecordAcceptedAsync()
+    {
+        if (acceptedNotRecorded.Count == 0)
+        {
+            return;
+        }
+
+        var accepted = acceptedNotRecorded.ToList();
+        await store.MarkFinishedAsync([.. accepted.Select(entry => (entry.Job.Id, entry.Retention))], DeliveryStore.Sent);
+        var updatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await Task.WhenAll(accepted.Select(entry => receipts.SaveGa4Async(entry.Job.Receipt.Mark, entry.Job.Receipt.Id, entry.Job.Ga4! with
+        {
+            Status = Ga4Status.Sent,
+            Reason = null,
+            Attempts = entry.Job.Attempts + 1,
+            HttpStatus = entry.Result.HttpStatus,
+            UpdatedAt = updatedAt,
+        }, entry.Retention)));
+        acceptedNotRecorded.Clear();
+        await store.RemoveAsync([.. accepted.Select(entry => entry.Job.Id)]);
+    }
+
+    private async Task RetryAsync(FunnelOptions funnel, DeliveryJob job, Ga4SendResult result)
+    {
+        var worker = options.CurrentValue.Worker;
+        var now = time.GetUtcNow();
+        var attempts = job.Attempts + 1;
+        var first = job.FirstAttemptAt is { } stored && UnixMilliseconds.ToTime(stored) is not null ? stored : now.ToUnixTimeMilliseconds();
+        var next = job with { Attempts = attempts, FirstAttemptAt = first };
+        if (DeliveryTiming.RetryAt(worker, attempts, UnixMilliseconds.ToTime(first)!.Value, now) is not { } due)
+        {
+            await DeadLetterAsync(funnel.Mark, Retention(funnel), next, $"retry deadline passed after {attempts} attempts: {result.Reason}", result.HttpStatus);
+            return;
+        }
+
+        var outcome = next.Ga4! with { Status = Ga4Status.Retrying, Reason = result.Reason, Attempts = attempts, HttpStatus = result.HttpStatus, UpdatedAt = now.ToUnixTimeMilliseconds() };
+        await store.RescheduleAsync(next with { Ga4 = outcome }, due);
+        await receipts.SaveGa4Async(job.Receipt.Mark, job.Receipt.Id, outcome, Retention(funnel));
+        metrics.Ga4Events.WithLabels(funnel.Mark, DeliveryProcessor.Retry).Inc();
+        LogRetry(logger, funnel.Mark, job.Receipt.Id, result.Reason);
+    }
+
+    /// <summary>
+    /// Gives a GA4 delivery up: its ledger entry finished as dead (never sent again unless replayed), the job in the
+    /// dead-letter stream, the outcome in the receipt's GA4 side, the job out of the schedule.
+    /// </summary>
+    public async Task DeadLetterAsync(string mark, TimeSpan retention, DeliveryJob job, string reason, int? httpStatus)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var outcome = (job.Ga4 ?? new Ga4Outcome { Status = Ga4Status.Queued }) with
+        {
+            Status = Ga4Status.DeadLettered,
+            Reason = reason,
+            Attempts = job.Attempts,
+            HttpStatus = httpStatus,
+            UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        await store.MarkFinishedAsync(job.Id, DeliveryStore.Dead, retention);
+        await deadLetters.AddAsync(job with { Ga4 = outcome }, reason, httpStatus, null, time.GetUtcNow());
+        await receipts.SaveGa4Async(job.Receipt.Mark, job.Receipt.Id, outcome, retention);
+        await store.RemoveAsync(job.Id);
+        metrics.Ga4Events.WithLabels(mark, Ga4Status.DeadLettered).Inc();
+        LogDeadLetter(logger, mark, job.Receipt.Id, reason);
+    }
+
+    private static TimeSpan Retention(FunnelOptions funnel) => TimeSpan.FromDays(funnel.RetentionDays);
+
+    [LoggerMessage(EventId = EventIds.Ga4Retried, Level = LogLevel.Warning, Message = "GA4 delivery of receipt {ReceiptId} of funnel {Funnel} will be retried: {Reason}")]
+    private static partial void LogRetry(ILogger logger, string funnel, string receiptId, string reason);
+
+    [LoggerMessage(EventId = EventIds.Ga4DeadLettered, Level = LogLevel.Error, Message = "GA4 delivery of receipt {ReceiptId} of funnel {Funnel} dead-lettered: {Reason}")]
+    private static partial void LogDeadLetter(ILogger logger, string funnel, string receiptId, string reason);
+}
