@@ -30,12 +30,20 @@ public sealed class WorkerHost : IAsyncDisposable
 
     public CollectorRegistry Registry => Services.GetRequiredService<CollectorRegistry>();
 
-    public static async Task<WorkerHost> StartAsync(TestConfig config, TimeProvider time, WorkerCheckpoints? checkpoints = null)
+    /// <summary>Starts a worker; <paramref name="logging"/> replaces the default (console, warnings and up).</summary>
+    public static async Task<WorkerHost> StartAsync(TestConfig config, TimeProvider time, WorkerCheckpoints? checkpoints = null, Action<ILoggingBuilder>? logging = null)
     {
         config.Write();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddJsonFile(config.FilePath, optional: false);
-        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
+        if (logging is null)
+        {
+            builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
+        }
+        else
+        {
+            logging(builder.Logging);
+        }
         // The same options registration as the attribution service (LastValidOptionsMonitor, its sections).
         builder.Services.AddAbleOptions(builder.Configuration, Able.Attribution.Service.AttributionApp.OptionsSections);
         builder.Services.AddAbleRedis();

@@ -41,7 +41,8 @@ internal sealed class WorkerScenario : IAsyncDisposable
     /// <summary>Sets an <c>Able:Worker</c> value before a worker starts.</summary>
     public void Worker(string key, System.Text.Json.Nodes.JsonNode value) => Config.Able["Worker"]![key] = value;
 
-    public Task<WorkerHost> StartWorkerAsync(WorkerCheckpoints? checkpoints = null) => WorkerHost.StartAsync(Config, Time, checkpoints);
+    public Task<WorkerHost> StartWorkerAsync(WorkerCheckpoints? checkpoints = null, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null) =>
+        WorkerHost.StartAsync(Config, Time, checkpoints, logging);
 
     public Task<RedisValue> AddAsync(string source, string type, string body) =>
         WorkerTestData.AddIngestAsync(Db, Keys, source, "acme", type, body, Time.GetUtcNow());
