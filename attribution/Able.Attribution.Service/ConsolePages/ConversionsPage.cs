@@ -182,6 +182,26 @@ public static class ConversionsPage
         html.Append(receipt.Payload is null
             ? HtmlBuilder.Of($"<p class=\"muted\">No payload was built for this conversion.</p>")
             : HtmlBuilder.Of($"<pre id=\"payload\"><code>{receipt.Payload.ToJsonString(PrettyJson)}</code></pre>"));
+        if (receipt.Ga4 is { } ga4)
+        {
+            html.Append($"""
+                <h2>Google Analytics 4</h2>
+                <dl class="facts" id="ga4">
+                <dt>Status</dt><dd class="status-{ga4.Status}" id="ga4-status">{ga4.Status}</dd>
+                <dt>Reason</dt><dd id="ga4-reason">{ga4.Reason ?? "-"}</dd>
+                <dt>Event</dt><dd>{ga4.EventName ?? "-"}</dd>
+                <dt>Keys sent</dt><dd>{Keys(ga4.KeysSent)}</dd>
+                <dt>Attempts</dt><dd>{ga4.Attempts}</dd>
+                <dt>HTTP status</dt><dd>{(ga4.HttpStatus is { } status ? status.ToString(CultureInfo.InvariantCulture) : "-")}</dd>
+                <dt>Last update</dt><dd>{PeopleFormat.UnixMilliseconds(ga4.UpdatedAt)}</dd>
+                </dl>
+                """);
+            if (ga4.Payload is { } body)
+            {
+                html.Append($"<pre id=\"ga4-payload\"><code>{body.ToJsonString(PrettyJson)}</code></pre>");
+            }
+        }
+
         return html.ToFragment();
     }
 

@@ -261,6 +261,14 @@ public sealed class ConsoleAccessTests
             Payload = new System.Text.Json.Nodes.JsonObject { ["page"] = new System.Text.Json.Nodes.JsonObject { ["url"] = "https://acme.example/?utm_campaign=" + hostile } },
             UpdatedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         }, TimeSpan.FromHours(1));
+        // Its GA4 side, stored apart, is shown with it.
+        await receipts.SaveGa4Async("acme", "schedule:hostile", new Able.Attribution.Ga4.Ga4Outcome
+        {
+            Status = Able.Attribution.Ga4.Ga4Status.DeadLettered,
+            Reason = "ga4 " + hostile,
+            EventName = "generate_lead",
+            UpdatedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        }, TimeSpan.FromHours(1));
         using var browser = ConsoleClient.For(attribution);
         using (await browser.LoginAsync())
         {
@@ -271,6 +279,8 @@ public sealed class ConsoleAccessTests
         var html = await page.Content.ReadAsStringAsync();
         Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
         Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"ga4-status\">dead_lettered<", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"ga4-reason\">ga4 &lt;img", html, StringComparison.Ordinal);
     }
 
     [Fact]
