@@ -30,6 +30,7 @@ public sealed partial class PersonErasureTests
 {
     private const string JaneInvitee = "c3e9d0f2-71aa-4b8e-8e25-4a6f0b9d2c71";
     private const string PurchaseId = "purchase:stripe:pi_3QcS0ZLkdIwHu7ix1AbCdEfG";
+    private const string JaneGaClientId = "987654321.1772630001";
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
 
     [Fact]
@@ -38,7 +39,10 @@ public sealed partial class PersonErasureTests
         await using var tikTok = await FakeTikTok.StartAsync();
         // TikTok refuses purchases for good: Jane's purchase ends as a dead letter.
         tikTok.Responder = events => events.Any(e => (string?)e["event"] == "Purchase") ? FakeReply.InvalidEvent("refused purchase") : FakeReply.Ok;
-        await using var env = await GatewayWithOrigin.StartAsync(config => Configure(config, tikTok));
+        // GA4 takes her booking and refuses her purchase for good (a GA4 dead letter too); it is sent her visitor id as user_id.
+        await using var ga4 = await FakeGa4.StartAsync();
+        ga4.Enqueue(204, 404);
+        await using var env = await GatewayWithOrigin.StartAsync(config => Configure(config, tikTok, ga4));
         await using var attribution = await RunningService.StartAttributionAsync(env.Config);
         var keys = new RedisKeys(env.Config.KeyPrefix);
         var db = env.Redis.Multiplexer.GetDatabase();
@@ -46,6 +50,8 @@ public sealed partial class PersonErasureTests
 
         // Jane: an ad click, the confirmation redirect linking her email and invitee, her booking carrying her visitor id.
         var vid = await ClickAsync(env, "E.C.P.erase", keys);
+        // Her GA client id, as the gateway captures it from _ga.
+        await db.HashSetAsync(keys.Visitor(vid), Able.Schema.Visitors.VisitorFields.GaClientId, JaneGaClientId);
         await ConfirmationAsync(env, vid, JaneInvitee, "Jane.Doe@Example.com");
         Assert.True(await Eventually.TrueAsync(async () => (string?)await db.StringGetAsync(keys.EmailLink(WorkerDeliveryTests.JaneEmail)) == vid, Within));
         Assert.Equal(HttpStatusCode.Accepted, await WebhookAsync(env, "calendly", Today(Fixtures.Read("calendly/invitee-created-free.json", vid)), "test-calendly-key"));
@@ -54,6 +60,8 @@ public sealed partial class PersonErasureTests
         var checkout = Fixtures.Read("stripe/checkout-session-completed.json").Replace("1773321600", now, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Accepted, await WebhookAsync(env, "stripe", checkout, "whsec_test"));
         Assert.True(await Eventually.TrueAsync(async () => (await receipts.GetAsync("acme", PurchaseId))?.Status == ReceiptStatus.DeadLettered, Within));
+        Assert.True(await Eventually.TrueAsync(async () => (await receipts.GetAsync("acme", PurchaseId))?.Ga4?.Status == Able.Attribution.Ga4.Ga4Status.DeadLettered, Within));
+        Assert.Equal(Able.Attribution.Ga4.Ga4Status.Sent, (await receipts.GetAsync("acme", WorkerDeliveryTests.FreeScheduleId))!.Ga4!.Status);
         Assert.Equal(vid, (await receipts.GetAsync("acme", PurchaseId))!.VisitorId);
 
         // Someone else: their own click and an unmatched booking.
@@ -63,7 +71,7 @@ public sealed partial class PersonErasureTests
         Assert.Equal(HttpStatusCode.Accepted, await WebhookAsync(env, "calendly", Today(WorkerDeliveryTests.Untracked(otherInvitee, "other@example.com")), "test-calendly-key"));
         Assert.True(await Eventually.TrueAsync(async () => (await receipts.GetAsync("acme", $"schedule:{otherInvitee}"))?.Status == ReceiptStatus.Sent, Within));
 
-        string[] forbidden = [WorkerDeliveryTests.JaneEmail, WorkerDeliveryTests.JanePhone, vid, ContactHashing.HashExternalId(vid)!];
+        string[] forbidden = [WorkerDeliveryTests.JaneEmail, WorkerDeliveryTests.JanePhone, vid, ContactHashing.HashExternalId(vid)!, JaneGaClientId];
         var before = await DumpAsync(env.Redis, keys);
         // Each one is there before: the dump would see them.
         Assert.All(forbidden, value => Assert.Contains(before, item => item.Text.Contains(value, StringComparison.Ordinal)));
@@ -78,7 +86,7 @@ public sealed partial class PersonErasureTests
         Assert.True(found.Count == 0, "the erased person is still in Redis:\n" + string.Join('\n', found));
         Assert.Equal(1, report.Visitors);
         Assert.Equal(2, report.Receipts);
-        Assert.Equal(1, report.DeadLetters);
+        Assert.Equal(2, report.DeadLetters);
         Assert.Equal(2, report.IngestEntries);
         Assert.True(report.IdentityLinks >= 3, $"email, phone and invitee links: {report.IdentityLinks}");
         Assert.Equal(0, report.PendingDeliveries);
@@ -124,7 +132,7 @@ public sealed partial class PersonErasureTests
         return dump;
     }
 
-    private static void Configure(TestConfig config, FakeTikTok tikTok)
+    private static void Configure(TestConfig config, FakeTikTok tikTok, FakeGa4 ga4)
     {
         config.Able["Gateway"]!["AttributionUrl"] = (string)config.Able["Attribution"]!["PublicUrl"]!;
         config.Able["Worker"] = new JsonObject
@@ -133,7 +141,9 @@ public sealed partial class PersonErasureTests
             ["FlushIntervalMilliseconds"] = 50,
             ["PollIntervalMilliseconds"] = 50,
             ["GracePeriodSeconds"] = 0,
+            ["Ga4BaseUrl"] = ga4.BaseUrl.ToString(),
         };
+        config.Funnel["Ga4"] = new JsonObject { ["MeasurementId"] = "G-ERASE12345", ["ApiSecret"] = "erasure-ga4-secret", ["SendUserId"] = true };
         config.Funnel["DefaultPhoneRegion"] = "DE";
         config.Funnel["TikTok"] = new JsonObject { ["PixelId"] = "CTESTPIXEL0000000000", ["AccessToken"] = "erasure-token" };
     }
