@@ -17,6 +17,7 @@ internal static class EventIds
     public const int DeliveryJobUnreadable = 6106;
     public const int Ga4Retried = 6107;
     public const int Ga4DeadLettered = 6108;
+    public const int Ga4GivenBack = 6109;
 
     public const int ConsumerStarted = 6201;
     public const int IngestReclaimed = 6202;

@@ -43,6 +43,9 @@ public sealed partial class FakeGa4 : IAsyncDisposable
     /// <summary>The API secret requests must carry; null accepts any non-empty one.</summary>
     public string? ExpectedApiSecret { get; set; }
 
+    /// <summary>How long each request to <c>/mp/collect</c> takes before it is answered (recorded at once, when it arrives).</summary>
+    public TimeSpan Delay { get; set; }
+
     /// <summary>Requests GA4 took (answered 2xx).</summary>
     public IReadOnlyList<FakeGa4Request> Accepted => [.. Requests.Where(r => r.Status is >= 200 and <= 299)];
 
@@ -85,6 +88,11 @@ public sealed partial class FakeGa4 : IAsyncDisposable
 
         var status = queued.TryDequeue(out var next) ? next : StatusCodes.Status204NoContent;
         Requests.Enqueue(new FakeGa4Request(measurementId, secret, body, status));
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay);
+        }
+
         return Results.StatusCode(status);
     }
 

@@ -56,7 +56,8 @@ public sealed partial class DeliveryProcessor(
         var all = options.CurrentValue;
         var worker = all.Worker;
         var now = time.GetUtcNow();
-        var ids = await store.ClaimDueAsync(now, DeliveryTiming.LeaseEnd(worker, now), worker.BatchSize);
+        var leaseEnd = DeliveryTiming.LeaseEnd(worker, now);
+        var ids = await store.ClaimDueAsync(now, leaseEnd, worker.BatchSize);
         // One pipelined round trip for all claimed ids (single-key commands, so it also works on Redis Cluster).
         var ledgers = await Task.WhenAll(ids.Select(store.LedgerAsync));
         var stored = await Task.WhenAll(ids.Select(store.GetAsync));
@@ -125,7 +126,7 @@ public sealed partial class DeliveryProcessor(
             await SendAsync(funnel, jobs, cancellationToken);
         }
 
-        await ga4Sender.SendAsync(ga4Ready, cancellationToken);
+        await ga4Sender.SendAsync(ga4Ready, leaseEnd, cancellationToken);
 
         return ids.Length;
     }

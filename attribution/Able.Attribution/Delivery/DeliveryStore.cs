@@ -240,6 +240,18 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, RedisKeys keys, 
             deliveryId,
         });
 
+    /// <summary>
+    /// Gives claimed jobs back before their lease ends, due at <paramref name="due"/> (only those still in the schedule: one
+    /// finished meanwhile stays gone).
+    /// </summary>
+    public Task ReleaseAsync(IReadOnlyList<string> deliveryIds, DateTimeOffset due)
+    {
+        ArgumentNullException.ThrowIfNull(deliveryIds);
+        return deliveryIds.Count == 0
+            ? Task.CompletedTask
+            : Db.SortedSetAddAsync(keys.DeliverySchedule, [.. deliveryIds.Select(id => new SortedSetEntry(id, due.ToUnixTimeMilliseconds()))], SortedSetWhen.Exists);
+    }
+
     /// <summary>Jobs in the schedule (first attempts, late-join waits and retries).</summary>
     public Task<long> BacklogAsync() => Db.SortedSetLengthAsync(keys.DeliverySchedule);
 

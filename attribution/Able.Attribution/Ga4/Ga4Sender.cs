@@ -33,28 +33,47 @@ public sealed partial class Ga4Sender(
     /// </summary>
     private readonly List<(DeliveryJob Job, Ga4SendResult Result, TimeSpan Retention)> acceptedNotRecorded = [];
 
-    /// <summary>Sends <paramref name="jobs"/> (GA4 jobs of configured funnels) and stores their outcomes.</summary>
-    public async Task SendAsync(IReadOnlyList<(FunnelOptions Funnel, DeliveryJob Job)> jobs, CancellationToken stopping)
+    /// <summary>
+    /// Sends <paramref name="jobs"/> (GA4 jobs of configured funnels, claimed until <paramref name="leaseEnd"/>) in waves of
+    /// <see cref="ConcurrentRequests"/>, storing each wave's outcomes. A wave starts only while the lease outlasts a request
+    /// timed out: the jobs left are put back in the schedule, due at once, so another replica can never take over a job
+    /// still being sent (one request at a time, a thousand claimed GA4 jobs would outlast any lease).
+    /// </summary>
+    public async Task SendAsync(IReadOnlyList<(FunnelOptions Funnel, DeliveryJob Job)> jobs, DateTimeOffset leaseEnd, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(jobs);
-        if (jobs.Count == 0 || stopping.IsCancellationRequested)
+        var worker = options.CurrentValue.Worker;
+        var timeout = TimeSpan.FromMilliseconds(worker.RequestTimeoutMilliseconds);
+        // Time kept free at the lease's end to store the last wave's outcomes: 2 s, or half of what the lease leaves over a request.
+        var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, (DeliveryTiming.Lease(worker) - timeout).Ticks / 2));
+        for (var start = 0; start < jobs.Count; start += ConcurrentRequests)
         {
-            return;
+            if (stopping.IsCancellationRequested)
+            {
+                // Left leased, as the TikTok side leaves them: they fall due again when the lease ends.
+                return;
+            }
+
+            if (time.GetUtcNow() + timeout + margin > leaseEnd)
+            {
+                await store.ReleaseAsync([.. jobs.Skip(start).Select(j => j.Job.Id)], time.GetUtcNow());
+                LogGivenBack(logger, jobs.Count - start);
+                return;
+            }
+
+            await SendWaveAsync([.. jobs.Skip(start).Take(ConcurrentRequests)]);
         }
+    }
 
-        var results = new Ga4SendResult[jobs.Count];
+    private async Task SendWaveAsync(IReadOnlyList<(FunnelOptions Funnel, DeliveryJob Job)> wave)
+    {
         // Not cancelled by stopping once started (as TikTok requests): GA4 may have taken the event, and that is recorded first.
-        await Parallel.ForEachAsync(Enumerable.Range(0, jobs.Count), new ParallelOptions { MaxDegreeOfParallelism = ConcurrentRequests }, async (i, _) =>
+        var results = await Task.WhenAll(wave.Select(async entry => entry.Funnel.Ga4 is { } ga4 && entry.Job.Ga4?.Payload is { } body
+            ? await client.SendAsync(ga4, body, CancellationToken.None)
+            : new Ga4SendResult(Ga4SendOutcome.Permanent, "the funnel has no Ga4 settings any more")));
+        for (var i = 0; i < wave.Count; i++)
         {
-            var (funnel, job) = jobs[i];
-            results[i] = funnel.Ga4 is { } ga4 && job.Ga4?.Payload is { } body
-                ? await client.SendAsync(ga4, body, CancellationToken.None)
-                : new Ga4SendResult(Ga4SendOutcome.Permanent, "the funnel has no Ga4 settings any more");
-        });
-
-        for (var i = 0; i < jobs.Count; i++)
-        {
-            var (funnel, job) = jobs[i];
+            var (funnel, job) = wave[i];
             var result = results[i];
             switch (result.Outcome)
             {
@@ -141,6 +160,9 @@ public sealed partial class Ga4Sender(
     }
 
     private static TimeSpan Retention(FunnelOptions funnel) => TimeSpan.FromDays(funnel.RetentionDays);
+
+    [LoggerMessage(EventId = EventIds.Ga4GivenBack, Level = LogLevel.Debug, Message = "{Count} claimed GA4 deliveries given back to the schedule: the lease would end before they were sent.")]
+    private static partial void LogGivenBack(ILogger logger, int count);
 
     [LoggerMessage(EventId = EventIds.Ga4Retried, Level = LogLevel.Warning, Message = "GA4 delivery of receipt {ReceiptId} of funnel {Funnel} will be retried: {Reason}")]
     private static partial void LogRetry(ILogger logger, string funnel, string receiptId, string reason);

@@ -233,6 +233,37 @@ public sealed class Ga4DeliveryTests
         }
     }
 
+    [Fact]
+    public async Task More_GA4_deliveries_than_a_lease_can_send_are_given_back_and_each_is_still_sent_exactly_once()
+    {
+        await using var world = await Ga4World.CreateAsync(WorkerDeliveryTests.BookedAt);
+        // A 2 s lease, 1 s request timeout: waves of 8 requests of 300 ms each, and a wave starts only while the lease
+        // outlasts a timed-out request: most of 40 claimed deliveries are given back and sent in later passes.
+        world.Ga4.Delay = TimeSpan.FromMilliseconds(300);
+        var vid = await world.VisitorAsync(ClientId, SessionId);
+        var logs = new CapturedLogs();
+        await using var worker = await world.Scenario.StartWorkerAsync(logging: builder => builder.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        var invitees = Enumerable.Range(0, 40).Select(i => $"44444444-0000-4000-8000-{i:D12}").ToList();
+        foreach (var invitee in invitees)
+        {
+            await world.Scenario.AddAsync("calendly", "invitee.created", Fixtures.Read("calendly/invitee-created-free.json", vid)
+                .Replace("c3e9d0f2-71aa-4b8e-8e25-4a6f0b9d2c71", invitee, StringComparison.Ordinal));
+        }
+
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            var outcomes = await Task.WhenAll(invitees.Select(i => worker.Receipts.GetAsync("acme", $"schedule:{i}")));
+            return outcomes.All(r => r?.Ga4?.Status == Ga4Status.Sent);
+        }, TimeSpan.FromSeconds(60)));
+        await Task.Delay(500);
+
+        // Each of the 40 was sent, and 40 requests were made: none twice.
+        Assert.Equal(40, world.Ga4.Requests.Count);
+        Assert.Contains(logs.Entries, e => e.Text.Contains("given back to the schedule", StringComparison.Ordinal));
+        Assert.Equal(40, world.Scenario.TikTok.Accepted.Select(e => (string?)e["event_id"]).Distinct().Count());
+        Assert.Equal(40, world.Scenario.TikTok.Accepted.Count);
+    }
+
     /// <summary>A worker scenario whose funnel also sends to a fake GA4.</summary>
     private sealed class Ga4World : IAsyncDisposable
     {
