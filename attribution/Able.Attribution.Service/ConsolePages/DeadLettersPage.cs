@@ -126,7 +126,7 @@ public static class DeadLettersPage
         foreach (var letter in page.Items)
         {
             html.Append($"""
-                <tr data-id="{letter.Id}"><td><code>{letter.Id}</code><br><span class="muted">{letter.Kind}</span></td><td>{letter.Mark}</td>
+                <tr data-id="{letter.Id}"><td><code>{letter.Id}</code><br><span class="muted">{(letter.Kind == DeadLetters.DeliveryKind ? $"{letter.Kind} to {letter.Destination}" : letter.Kind)}</span></td><td>{letter.Mark}</td>
                 <td>{letter.TikTokEvent ?? "-"}<br><span class="muted">{letter.EventId ?? letter.EntryId}</span></td>
                 <td>{letter.Reason}{(letter.ErrorMessage is null ? "" : $": {letter.ErrorMessage}")}</td>
                 <td>{letter.TikTokCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}</td><td>{letter.TikTokMessage ?? "-"}</td>
