@@ -90,6 +90,8 @@ public sealed partial class IngestEntryProcessor(
                 LastTouchCampaign = last,
             };
             await stats.ConversionAsync(receipt, conversion, retention, ReceiptStatus.TooOld);
+            // GA4 has its own age limit (Ga4MaxEventAgeHours), which decides there: too old for it as well, or sent.
+            await ga4.ScheduleAsync(DeliveryJob.IdFor(funnel.TikTok.PixelId, conversion), conversion, resolution.Visitor, funnel, receipt);
             await receipts.SaveAsync(receipt, retention);
             metrics.TikTokEvents.WithLabels(funnel.Mark, ReceiptStatus.TooOld).Inc();
             return ReceiptStatus.TooOld;

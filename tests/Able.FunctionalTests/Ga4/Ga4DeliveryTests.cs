@@ -162,6 +162,23 @@ public sealed class Ga4DeliveryTests
     }
 
     [Fact]
+    public async Task Each_destination_keeps_its_own_age_limit_a_two_day_old_booking_too_old_for_TikTok_at_one_day_still_goes_to_GA4()
+    {
+        await using var world = await Ga4World.CreateAsync("2026-03-06T15:03:00Z");
+        world.Scenario.Worker("MaxEventAgeDays", 1);
+        var vid = await world.VisitorAsync(ClientId, SessionId);
+        await using var worker = await world.Scenario.StartWorkerAsync();
+
+        await world.Scenario.AddAsync("calendly", "invitee.created", Fixtures.Read("calendly/invitee-created-free.json", vid));
+        Assert.True(await Eventually.TrueAsync(async () => (await worker.Receipts.GetAsync("acme", WorkerDeliveryTests.FreeScheduleId))?.Ga4?.Status == Ga4Status.Sent, Within));
+
+        var receipt = (await worker.Receipts.GetAsync("acme", WorkerDeliveryTests.FreeScheduleId))!;
+        Assert.Equal(ReceiptStatus.TooOld, receipt.Status);
+        Assert.Empty(world.Scenario.TikTok.Requests);
+        Assert.Equal(ClientId, (string?)Assert.Single(world.Ga4.Accepted).Body["client_id"]);
+    }
+
+    [Fact]
     public async Task A_booking_that_waits_for_its_late_join_is_sent_to_GA4_once_the_visitor_is_found()
     {
         await using var world = await Ga4World.CreateAsync(WorkerDeliveryTests.BookedAt, graceSeconds: 2);
