@@ -32,7 +32,7 @@ internal static class DeviceHintHeaders
         var hints = new DeviceHints
         {
             Brands = Read(headers, Brands, ClientHintValue.MaxBrandListLength, ClientHintValue.CompactBrandList, rejected),
-            Mobile = Read(headers, Mobile, 2, ClientHintValue.Flag, rejected),
+            Mobile = Read(headers, Mobile, ClientHintValue.MaxLength, ClientHintValue.Flag, rejected),
             Platform = Read(headers, Platform, ClientHintValue.MaxLength + 2, ClientHintValue.Text, rejected),
             PlatformVersion = Read(headers, PlatformVersion, ClientHintValue.MaxLength + 2, ClientHintValue.Text, rejected),
             Model = Read(headers, Model, ClientHintValue.MaxLength + 2, ClientHintValue.Text, rejected),

@@ -59,7 +59,7 @@ public static class AcceptClientHints
         var merged = new StringBuilder();
         foreach (var line in origin)
         {
-            if (line.AsSpan().Trim().Trim(',') is { IsEmpty: false } value)
+            if (line.AsSpan().Trim().Trim(',').Trim() is { IsEmpty: false } value)
             {
                 merged.Append(merged.Length == 0 ? "" : ", ").Append(value);
             }
