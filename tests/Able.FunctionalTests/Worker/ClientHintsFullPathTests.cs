@@ -39,9 +39,7 @@ public sealed class ClientHintsFullPathTests : IDisposable
         using var client = gateway.HttpsClient(authority);
 
         using var click = Page(Site, "/landing?ttclid=E.C.P.hinted&utm_source=tiktok");
-        click.Headers.TryAddWithoutValidation("Sec-CH-UA", "\"Chromium\";v=\"128\", \"Google Chrome\";v=\"128\"");
-        click.Headers.TryAddWithoutValidation("Sec-CH-UA-Mobile", "?1");
-        click.Headers.TryAddWithoutValidation("Sec-CH-UA-Platform", "\"Android\"");
+        ChromiumClientHints.AddTo(click, ChromiumClientHints.LowEntropy);
         string visitorId;
         using (var landing = await client.SendAsync(click))
         {
@@ -51,13 +49,7 @@ public sealed class ClientHintsFullPathTests : IDisposable
         }
 
         using var secondPage = Page(Site, "/pricing", cookie: $"able_vid={visitorId}");
-        secondPage.Headers.TryAddWithoutValidation("Sec-CH-UA-Mobile", "?1");
-        secondPage.Headers.TryAddWithoutValidation("Sec-CH-UA-Platform", "\"Android\"");
-        secondPage.Headers.TryAddWithoutValidation("Sec-CH-UA-Platform-Version", "\"14.0.0\"");
-        secondPage.Headers.TryAddWithoutValidation("Sec-CH-UA-Model", "\"Pixel 8\"");
-        secondPage.Headers.TryAddWithoutValidation("Sec-CH-UA-Arch", "\"\"");
-        secondPage.Headers.TryAddWithoutValidation("Sec-CH-UA-Bitness", "\"64\"");
-        secondPage.Headers.TryAddWithoutValidation("Sec-CH-UA-Full-Version-List", "\"Chromium\";v=\"128.0.6613.84\", \"Not;A=Brand\";v=\"24.0.0.0\"");
+        ChromiumClientHints.AddTo(secondPage, ChromiumClientHints.HighEntropy);
         using (var pricing = await client.SendAsync(secondPage))
         {
             Assert.Equal(HttpStatusCode.OK, pricing.StatusCode);
@@ -78,10 +70,7 @@ public sealed class ClientHintsFullPathTests : IDisposable
         Assert.True(await Eventually.TrueAsync(() => Task.FromResult(tikTok.Accepted.Count == 1), Within), "TikTok got no event");
         var schedule = tikTok.Accepted[0];
         Assert.Equal("E.C.P.hinted", (string?)schedule["user"]!["ttclid"]);
-        var expected = JsonNode.Parse("""
-            {"platform":"Android","platform_version":"14.0.0","mobile":true,"model":"Pixel 8","bitness":"64",
-             "browser_version_list":[{"brand":"Chromium","version":"128.0.6613.84"},{"brand":"Not;A=Brand","version":"24.0.0.0"}]}
-            """);
+        var expected = JsonNode.Parse(ChromiumClientHints.DeviceJson);
         Assert.True(JsonNode.DeepEquals(expected, schedule["device"]), schedule["device"]?.ToJsonString());
         Assert.Empty(tikTok.Violations);
 

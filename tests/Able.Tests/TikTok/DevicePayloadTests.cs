@@ -23,17 +23,7 @@ public sealed class DevicePayloadTests
         TikTok = new TikTokFunnelOptions { PixelId = "CABCDEFGHIJKLMNOPQRS" },
     };
 
-    private static readonly DeviceHints AndroidChrome = new()
-    {
-        Brands = "\"Chromium\";v=\"128\",\"Google Chrome\";v=\"128\"",
-        Mobile = true,
-        Platform = "Android",
-        PlatformVersion = "14.0.0",
-        Model = "Pixel 8",
-        Architecture = "arm",
-        Bitness = "64",
-        FullVersionList = "\"Chromium\";v=\"128.0.6613.84\",\"Not;A=Brand\";v=\"24.0.0.0\"",
-    };
+    private static readonly DeviceHints AndroidChrome = ChromiumClientHints.Stored with { Architecture = "arm" };
 
     private static BuiltEvent Build(DeviceHints? device, bool limitedDataUse = false)
     {
@@ -47,10 +37,8 @@ public sealed class DevicePayloadTests
     {
         var built = Build(AndroidChrome);
 
-        var expected = JsonNode.Parse("""
-            {"platform":"Android","platform_version":"14.0.0","mobile":true,"model":"Pixel 8","architecture":"arm","bitness":"64",
-             "browser_version_list":[{"brand":"Chromium","version":"128.0.6613.84"},{"brand":"Not;A=Brand","version":"24.0.0.0"}]}
-            """);
+        var expected = JsonNode.Parse(ChromiumClientHints.DeviceJson)!.AsObject();
+        expected["architecture"] = "arm";
         Assert.True(JsonNode.DeepEquals(expected, built.Event["device"]), built.Event["device"]?.ToJsonString());
         string[] deviceKeys =
         [
