@@ -111,7 +111,7 @@ public sealed record VisitorTouch
 /// <summary>
 /// Field names of the visitor hash <c>{prefix}{v:&lt;vid&gt;}</c> (keys: <see cref="Redis.RedisKeys"/>). Each value is
 /// stored once: the first touch here, later touches (newest first) in the touches list, the visitor's latest ip, user
-/// agent, language and cookies as fields, and the newest click only when a touch after the first brought it.
+/// agent, language, cookies and client hints as fields, and the newest click only when a touch after the first brought it.
 /// Read it through <see cref="VisitorProfile"/>, which puts the pieces together.
 /// </summary>
 public static class VisitorFields
