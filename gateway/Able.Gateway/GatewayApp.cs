@@ -1,4 +1,5 @@
 using Able.Gateway.Capture;
+using Able.Gateway.ClientHints;
 using Able.Gateway.Decoration;
 using Able.Gateway.RateLimiting;
 using Able.Gateway.Routing;
@@ -30,6 +31,7 @@ public static class GatewayApp
         builder.Services.AddVisitorCapture();
         builder.Services.AddGatewayRateLimiting();
         builder.Services.AddHtmlDecoration();
+        builder.Services.AddClientHints();
         builder.AddGatewayTls();
 
         var app = builder.Build();

@@ -34,11 +34,62 @@ public static class TikTokEventBuilder
             ["event_time"] = eventTime.ToUnixTimeSeconds(),
             ["event_id"] = conversion.EventId,
             ["user"] = user,
-            ["page"] = Page(conversion, visitor, funnel, clickUsed: user.ContainsKey("ttclid")),
-            ["properties"] = Properties(conversion),
-            ["limited_data_use"] = funnel.TikTok.LimitedDataUse,
         };
-        return new BuiltEvent(tikTokEvent, available, [.. user.Select(p => p.Key)], clickAge);
+        var sent = user.Select(p => p.Key).ToList();
+        if (Device(visitor?.Device) is { } device)
+        {
+            tikTokEvent["device"] = device;
+            var keys = device.Select(p => $"device.{p.Key}").ToList();
+            available.AddRange(keys);
+            sent.AddRange(keys);
+        }
+
+        tikTokEvent["page"] = Page(conversion, visitor, funnel, clickUsed: user.ContainsKey("ttclid"));
+        tikTokEvent["properties"] = Properties(conversion);
+        tikTokEvent["limited_data_use"] = funnel.TikTok.LimitedDataUse;
+        return new BuiltEvent(tikTokEvent, available, sent, clickAge);
+    }
+
+    /// <summary>
+    /// The browser's client hints in the shape of TikTok's own server-side tag (tiktok/gtm-template-eapi, <c>getBody</c>):
+    /// <c>platform</c>, <c>platform_version</c>, <c>mobile</c> (a boolean), <c>model</c>, <c>architecture</c>, <c>bitness</c>
+    /// and <c>browser_version_list</c> (the full version list as <c>[{"brand", "version"}]</c>), each only when known;
+    /// null when none is. Sent whatever <c>LimitedDataUse</c> says, like the ip and user agent they describe: the flag
+    /// tells TikTok how to use the event's data.
+    /// </summary>
+    private static JsonObject? Device(DeviceHints? hints)
+    {
+        if (hints is null)
+        {
+            return null;
+        }
+
+        var device = new JsonObject();
+        AddText(device, "platform", hints.Platform);
+        AddText(device, "platform_version", hints.PlatformVersion);
+        if (hints.Mobile is { } mobile)
+        {
+            device["mobile"] = mobile;
+        }
+
+        AddText(device, "model", hints.Model);
+        AddText(device, "architecture", hints.Architecture);
+        AddText(device, "bitness", hints.Bitness);
+        if (hints.FullVersions() is { Count: > 0 } brands)
+        {
+            device["browser_version_list"] = new JsonArray(
+                [.. brands.Select(b => (JsonNode)new JsonObject { ["brand"] = b.Brand, ["version"] = b.Version })]);
+        }
+
+        return device.Count > 0 ? device : null;
+
+        static void AddText(JsonObject device, string key, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                device[key] = value;
+            }
+        }
     }
 
     /// <summary>

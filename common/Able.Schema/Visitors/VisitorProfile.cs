@@ -44,6 +44,9 @@ public sealed record VisitorProfile
 
     public string? AcceptLanguage { get; init; }
 
+    /// <summary>The browser's latest User-Agent client hints; null when it never sent any.</summary>
+    public DeviceHints? Device { get; init; }
+
     public IReadOnlyList<string> EmailHashes { get; init; } = [];
 
     public IReadOnlyList<string> PhoneHashes { get; init; } = [];
@@ -101,6 +104,7 @@ public sealed record VisitorProfile
             Ip = Field(VisitorFields.Ip),
             UserAgent = Field(VisitorFields.UserAgent),
             AcceptLanguage = Field(VisitorFields.AcceptLanguage),
+            Device = DeviceHints.FromFields(Field),
             Mark = Field(VisitorFields.Mark),
             InviteeUuid = Field(VisitorFields.InviteeUuid),
             EmailHashes = SplitHashes(Field(VisitorFields.EmailHashes)),

@@ -111,7 +111,7 @@ public sealed record VisitorTouch
 /// <summary>
 /// Field names of the visitor hash <c>{prefix}{v:&lt;vid&gt;}</c> (keys: <see cref="Redis.RedisKeys"/>). Each value is
 /// stored once: the first touch here, later touches (newest first) in the touches list, the visitor's latest ip, user
-/// agent, language and cookies as fields, and the newest click only when a touch after the first brought it.
+/// agent, language, cookies and client hints as fields, and the newest click only when a touch after the first brought it.
 /// Read it through <see cref="VisitorProfile"/>, which puts the pieces together.
 /// </summary>
 public static class VisitorFields
@@ -160,6 +160,27 @@ public static class VisitorFields
 
     /// <summary>Calendly invitee uuid linked by the booking-confirmation capture.</summary>
     public const string InviteeUuid = "inv";
+
+    /// <summary>
+    /// The latest User-Agent client hints (<see cref="DeviceHints"/>), each kept until a later capture brings a new value:
+    /// <c>Sec-CH-UA</c>, <c>-Mobile</c> (1 or 0), <c>-Platform</c>, <c>-Platform-Version</c>, <c>-Model</c>, <c>-Arch</c>,
+    /// <c>-Bitness</c>, <c>-Full-Version-List</c>.
+    /// </summary>
+    public const string HintBrands = "ch_ua";
+
+    public const string HintMobile = "ch_mob";
+
+    public const string HintPlatform = "ch_plat";
+
+    public const string HintPlatformVersion = "ch_platv";
+
+    public const string HintModel = "ch_model";
+
+    public const string HintArchitecture = "ch_arch";
+
+    public const string HintBitness = "ch_bits";
+
+    public const string HintFullVersionList = "ch_fvl";
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

@@ -14,7 +14,7 @@ internal sealed class CaptureMetrics(IMetricFactory metrics)
     public const string Budget = "budget";
 
     private readonly Counter captures = metrics.CreateCounter(
-        "able_capture_total", "Captures written to Redis, by funnel and kind (pageview, link, confirmation, ttclid, utm, ga).", ["funnel", "kind"]);
+        "able_capture_total", "Captures written to Redis, by funnel and kind (pageview, link, confirmation, ttclid, utm, ga, ga_session, client_hints).", ["funnel", "kind"]);
 
     private readonly Counter dropped = metrics.CreateCounter(
         "able_capture_dropped_total", "Captures or captured values dropped, by reason.", ["reason"]);

@@ -52,10 +52,7 @@ internal static class CaptureScript
     {
         ArgumentNullException.ThrowIfNull(record);
         var touch = record.Touch;
-        var latest = (touch.Ip, touch.UserAgent, touch.AcceptLanguage, touch.Ttp, touch.GaClientId, record.InviteeUuid);
-        var count = FixedArguments + 2 + (2 * (Present(latest.Ip) + Present(latest.UserAgent) + Present(latest.AcceptLanguage)
-            + Present(latest.Ttp) + Present(latest.GaClientId) + Present(latest.InviteeUuid)));
-        var arguments = new RedisValue[count];
+        var arguments = new RedisValue[LatestValues(record, null, FixedArguments + 2)];
         arguments[0] = touch.ForStorage().ToUtf8Json();
         arguments[1] = (long)record.Retention.TotalMilliseconds;
         arguments[2] = maxTouches - 1;
@@ -65,24 +62,52 @@ internal static class CaptureScript
         arguments[6] = touch.Referrer ?? "";
         arguments[7] = VisitorFields.Mark;
         arguments[8] = record.Mark;
-        var at = FixedArguments + 2;
-        AddIfPresent(arguments, ref at, VisitorFields.Ip, latest.Ip);
-        AddIfPresent(arguments, ref at, VisitorFields.UserAgent, latest.UserAgent);
-        AddIfPresent(arguments, ref at, VisitorFields.AcceptLanguage, latest.AcceptLanguage);
-        AddIfPresent(arguments, ref at, VisitorFields.Ttp, latest.Ttp);
-        AddIfPresent(arguments, ref at, VisitorFields.GaClientId, latest.GaClientId);
-        AddIfPresent(arguments, ref at, VisitorFields.InviteeUuid, latest.InviteeUuid);
+        LatestValues(record, arguments, FixedArguments + 2);
         return arguments;
     }
 
-    private static int Present(string? value) => value is null ? 0 : 1;
-
-    private static void AddIfPresent(RedisValue[] arguments, ref int at, string name, string? value)
+    /// <summary>
+    /// Writes the visitor's latest values that <paramref name="record"/> has, as field/value pairs from <paramref name="at"/>
+    /// (only counts them when <paramref name="arguments"/> is null); returns the index after the last.
+    /// </summary>
+    private static int LatestValues(CaptureRecord record, RedisValue[]? arguments, int at)
     {
-        if (value is not null)
+        var touch = record.Touch;
+        at = AddIfPresent(arguments, at, VisitorFields.Ip, touch.Ip);
+        at = AddIfPresent(arguments, at, VisitorFields.UserAgent, touch.UserAgent);
+        at = AddIfPresent(arguments, at, VisitorFields.AcceptLanguage, touch.AcceptLanguage);
+        at = AddIfPresent(arguments, at, VisitorFields.Ttp, touch.Ttp);
+        at = AddIfPresent(arguments, at, VisitorFields.GaClientId, touch.GaClientId);
+        at = AddIfPresent(arguments, at, VisitorFields.GaSessionId, record.GaSessionId);
+        at = AddIfPresent(arguments, at, VisitorFields.InviteeUuid, record.InviteeUuid);
+        if (record.Device is { } device)
         {
-            arguments[at++] = name;
-            arguments[at++] = value;
+            at = AddIfPresent(arguments, at, VisitorFields.HintBrands, device.Brands);
+            at = AddIfPresent(arguments, at, VisitorFields.HintMobile, DeviceHints.StoredMobile(device.Mobile));
+            at = AddIfPresent(arguments, at, VisitorFields.HintPlatform, device.Platform);
+            at = AddIfPresent(arguments, at, VisitorFields.HintPlatformVersion, device.PlatformVersion);
+            at = AddIfPresent(arguments, at, VisitorFields.HintModel, device.Model);
+            at = AddIfPresent(arguments, at, VisitorFields.HintArchitecture, device.Architecture);
+            at = AddIfPresent(arguments, at, VisitorFields.HintBitness, device.Bitness);
+            at = AddIfPresent(arguments, at, VisitorFields.HintFullVersionList, device.FullVersionList);
         }
+
+        return at;
+    }
+
+    private static int AddIfPresent(RedisValue[]? arguments, int at, string name, string? value)
+    {
+        if (value is null)
+        {
+            return at;
+        }
+
+        if (arguments is not null)
+        {
+            arguments[at] = name;
+            arguments[at + 1] = value;
+        }
+
+        return at + 2;
     }
 }

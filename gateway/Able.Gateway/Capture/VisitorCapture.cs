@@ -82,7 +82,9 @@ internal sealed class VisitorCapture(CaptureQueue queue, CaptureBudget budget, C
             ClickIds = ReadClickIds(request),
         };
 
-        queue.TryEnqueue(new CaptureRecord(visitorId, funnel.Mark, touch, TimeSpan.FromDays(funnel.RetentionDays), inviteeUuid, emailHash));
+        var device = DeviceHintHeaders.Read(request.Headers, metrics.ValueRejected);
+        var gaSessionId = GaSessionId.CookieName(funnel) is { } sessionCookie ? GaSessionId.FromCookie(request.Cookies[sessionCookie]) : null;
+        queue.TryEnqueue(new CaptureRecord(visitorId, funnel.Mark, touch, TimeSpan.FromDays(funnel.RetentionDays), inviteeUuid, emailHash, device, gaSessionId));
         return visitor;
     }
 

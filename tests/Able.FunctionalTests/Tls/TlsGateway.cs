@@ -45,21 +45,21 @@ public sealed class TlsGateway : IAsyncDisposable
 
     /// <summary>
     /// Starts it. <paramref name="beforeStart"/> may write certificates into the (already created) certificate directory and
-    /// change the config.
+    /// change the config; <paramref name="origin"/> answers in place of the <see cref="Page"/> origin.
     /// </summary>
-    public static async Task<TlsGateway> StartAsync(string[] hosts, Action<string, TestConfig>? beforeStart = null)
+    public static async Task<TlsGateway> StartAsync(string[] hosts, Action<string, TestConfig>? beforeStart = null, RequestDelegate? origin = null)
     {
         var root = Directory.CreateTempSubdirectory("able-tls-").FullName;
         var certificates = Directory.CreateDirectory(Path.Combine(root, "certificates")).FullName;
         // What certbot's webroot mode makes before it writes a token.
         Directory.CreateDirectory(Path.Combine(root, "webroot", ".well-known", "acme-challenge"));
-        var origin = await HtmlOrigin.StartAsync(context =>
+        var htmlOrigin = await HtmlOrigin.StartAsync(origin ?? (context =>
         {
             context.Response.ContentType = "text/html; charset=utf-8";
             return context.Response.WriteAsync(Page);
-        });
+        }));
         var redis = await RedisTestServer.GetAsync();
-        var config = TestConfig.Create(redis.ConnectionString, origin.Url);
+        var config = TestConfig.Create(redis.ConnectionString, htmlOrigin.Url);
         var httpsPort = FreePort.Next();
         config.Funnel["Hosts"] = new JsonArray([.. hosts.Select(host => (JsonNode)host)]);
         config.Able["Gateway"]!["Tls"] = new JsonObject
@@ -72,7 +72,7 @@ public sealed class TlsGateway : IAsyncDisposable
         };
         beforeStart?.Invoke(certificates, config);
         var gateway = await RunningService.StartGatewayAsync(config);
-        return new TlsGateway(root, origin, config, gateway, httpsPort);
+        return new TlsGateway(root, htmlOrigin, config, gateway, httpsPort);
     }
 
     /// <summary>

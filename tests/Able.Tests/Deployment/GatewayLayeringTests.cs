@@ -6,7 +6,8 @@ namespace Able.Tests.Deployment;
 /// <summary>
 /// Inside the gateway, Decoration builds on Capture (it decorates for the <c>GatewayVisitor</c> capture attached)
 /// and never the reverse: capture must work, and be readable, without decoration. Both build on Routing (routes,
-/// funnel metadata, client addresses), which uses neither. Read from the compiled gateway:
+/// funnel metadata, client addresses), which uses neither. ClientHints (Accept-CH for captured pages) builds on Capture
+/// and Routing the same way, and neither uses it. Read from the compiled gateway:
 /// every type of a namespace with its nested and compiler-generated types (lambdas, async and iterator state
 /// machines), their signatures, attributes, locals and the types and members their IL names.
 /// </summary>
@@ -15,6 +16,7 @@ public sealed class GatewayLayeringTests
     private const string Capture = "Able.Gateway.Capture";
     private const string Decoration = "Able.Gateway.Decoration";
     private const string Routing = "Able.Gateway.Routing";
+    private const string ClientHints = "Able.Gateway.ClientHints";
 
     private static readonly Assembly Gateway = typeof(Able.Gateway.GatewayApp).Assembly;
 
@@ -23,6 +25,8 @@ public sealed class GatewayLayeringTests
     [InlineData(Capture, Decoration)]
     [InlineData(Routing, Capture)]
     [InlineData(Routing, Decoration)]
+    [InlineData(Capture, ClientHints)]
+    [InlineData(Routing, ClientHints)]
     public void A_lower_folder_does_not_depend_on_a_higher_one(string lower, string higher)
     {
         var offending = TypesUsedBy(lower)

@@ -102,4 +102,41 @@ public sealed class VisitorProfileFieldsTests
         Assert.Null(profile.ClickTtclid);
         Assert.Equal("Mozilla/5.0", profile.UserAgent);
     }
+
+    [Fact]
+    public void Client_hints_and_the_GA4_session_id_are_read_from_their_fields()
+    {
+        HashEntry[] fields =
+        [
+            new(VisitorFields.FirstTouch, Landing.ToJson()),
+            new(VisitorFields.GaSessionId, "1700000000"),
+            new(VisitorFields.HintBrands, "\"Chromium\";v=\"128\""),
+            new(VisitorFields.HintMobile, "0"),
+            new(VisitorFields.HintPlatform, "Windows"),
+            new(VisitorFields.HintPlatformVersion, "15.0.0"),
+            new(VisitorFields.HintArchitecture, "x86"),
+            new(VisitorFields.HintBitness, "64"),
+            new(VisitorFields.HintFullVersionList, "\"Chromium\";v=\"128.0.6613.84\""),
+        ];
+
+        var profile = VisitorProfile.FromFields(Vid, fields, null);
+
+        Assert.Equal("1700000000", profile.GaSessionId);
+        Assert.Equal(
+            new DeviceHints
+            {
+                Brands = "\"Chromium\";v=\"128\"", Mobile = false, Platform = "Windows", PlatformVersion = "15.0.0", Architecture = "x86", Bitness = "64",
+                FullVersionList = "\"Chromium\";v=\"128.0.6613.84\"",
+            },
+            profile.Device);
+        Assert.Equal([new BrandVersion("Chromium", "128.0.6613.84")], profile.Device!.FullVersions());
+    }
+
+    [Fact]
+    public void A_visitor_without_hints_has_no_device()
+    {
+        var profile = VisitorProfile.FromFields(Vid, [new(VisitorFields.FirstTouch, Landing.ToJson()), new(VisitorFields.HintMobile, "")], null);
+
+        Assert.Null(profile.Device);
+    }
 }
