@@ -24,6 +24,7 @@ public sealed record FakeGa4Request(string? MeasurementId, string? ApiSecret, Js
 public sealed partial class FakeGa4 : IAsyncDisposable
 {
     private readonly ConcurrentQueue<int> queued = new();
+    private readonly ConcurrentQueue<(string FieldPath, string Description, string ValidationCode)> queuedMessages = new();
     private LoopbackServer? server;
 
     private FakeGa4()
@@ -59,6 +60,13 @@ public sealed partial class FakeGa4 : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Adds a message to the next answer of <c>/debug/mp/collect</c> (after those of its own checks), as GA4 reports what its
+    /// validation finds that the fake does not check.
+    /// </summary>
+    public void EnqueueValidationMessage(string fieldPath, string description, string validationCode) =>
+        queuedMessages.Enqueue((fieldPath, description, validationCode));
+
     public static async Task<FakeGa4> StartAsync()
     {
         var fake = new FakeGa4();
@@ -92,9 +100,15 @@ public sealed partial class FakeGa4 : IAsyncDisposable
     {
         var (body, problems, measurementId, secret) = await ReadAsync(context);
         ValidationRequests.Enqueue(new FakeGa4Request(measurementId, secret, body, 200));
+        var messages = problems.Select(p => (FieldPath: p.Split(':')[0], Description: p, ValidationCode: "VALUE_INVALID")).ToList();
+        while (queuedMessages.TryDequeue(out var queuedMessage))
+        {
+            messages.Add(queuedMessage);
+        }
+
         return Results.Json(new
         {
-            validationMessages = problems.Select(p => new { fieldPath = p.Split(':')[0], description = p, validationCode = "VALUE_INVALID" }),
+            validationMessages = messages.Select(m => new { fieldPath = m.FieldPath, description = m.Description, validationCode = m.ValidationCode }),
         });
     }
 
