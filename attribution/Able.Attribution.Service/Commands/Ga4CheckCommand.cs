@@ -140,6 +140,7 @@ internal static class Ga4CheckCommand
             EventTime = now,
             Value = 1.00m,
             Currency = "EUR",
+            ContentId = "able-check",
             ContentName = "Able connection check",
         };
     }
