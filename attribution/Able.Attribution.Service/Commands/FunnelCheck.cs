@@ -1,5 +1,10 @@
+using System.Security.Cryptography;
+using Able.Attribution.Conversions;
 using Able.Hosting;
+using Able.Hosting.Configuration;
 using Able.Schema.Configuration;
+using Microsoft.Extensions.Options;
+using Prometheus;
 
 namespace Able.Attribution.Service.Commands;
 
@@ -17,6 +22,34 @@ internal sealed record FunnelCheck(AbleOptions Options, string SecretsPath, int 
 
     /// <summary>The value of one of the command's own options, null when not given.</summary>
     public string? Value(string option) => Values.GetValueOrDefault(option);
+
+    /// <summary>The configuration read, for a client built as the worker builds it.</summary>
+    public IOptionsMonitor<AbleOptions> FixedOptions => new FixedOptionsMonitor<AbleOptions>(Options);
+
+    /// <summary>Metrics of a client built for one check: kept apart, never exported.</summary>
+    public static IMetricFactory UnexportedMetrics() => Metrics.WithCustomRegistry(Metrics.NewCustomRegistry());
+
+    /// <summary>
+    /// A clearly-test conversion of the funnel: event id (and receipt id) <c>able-check:&lt;random hex&gt;</c>, a new one each
+    /// check, the time now, no contact data; <paramref name="random"/> is that random part.
+    /// </summary>
+    public Conversion SampleConversion(string sourceEvent, string tikTokEvent, DateTimeOffset now, out string random)
+    {
+        random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var eventId = $"able-check:{random}";
+        return new Conversion
+        {
+            Mark = Funnel.Mark,
+            Source = "able-check",
+            SourceEvent = sourceEvent,
+            Decision = ConversionDecision.Send,
+            ReceiptId = eventId,
+            TikTokEvent = tikTokEvent,
+            EventId = eventId,
+            EventTime = now,
+            ContentName = "Able connection check",
+        };
+    }
 
     /// <summary>
     /// Reads <c>check --funnel MARK [--config FILE] [--secrets FILE]</c> plus <paramref name="ownOptions"/> (each with a

@@ -3,10 +3,8 @@ using System.Security.Cryptography;
 using Able.Attribution.Conversions;
 using Able.Attribution.Ga4;
 using Able.Hosting;
-using Able.Hosting.Configuration;
 using Able.Schema.Configuration;
 using Able.Schema.Visitors;
-using Prometheus;
 
 namespace Able.Attribution.Service.Commands;
 
@@ -66,7 +64,7 @@ internal static class Ga4CheckCommand
 
         var now = DateTimeOffset.UtcNow;
         var built = Ga4EventBuilder.Build(
-            SampleConversion(funnel.Mark, now), SampleVisitor(now), ga4, TimeSpan.FromHours(options.Worker.Ga4MaxEventAgeHours), now);
+            SampleSale(check, now), SampleVisitor(now), ga4, TimeSpan.FromHours(options.Worker.Ga4MaxEventAgeHours), now);
         if (built.Body is not { } body)
         {
             await error.WriteLineAsync($"Able could not build the sample event ({built.SkipReason}). Nothing was sent.");
@@ -92,7 +90,7 @@ internal static class Ga4CheckCommand
         // The validation server's stricter mode, which Google recommends while setting up (a field only the validation server reads).
         body["validation_behavior"] = "ENFORCE_RECOMMENDATIONS";
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var client = new Ga4Client(http, new FixedOptionsMonitor<AbleOptions>(options), Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
+        var client = new Ga4Client(http, check.FixedOptions, FunnelCheck.UnexportedMetrics());
         var result = await client.ValidateAsync(ga4, body, cancellationToken);
         if (result.Problem is { } failure)
         {
@@ -124,26 +122,9 @@ internal static class Ga4CheckCommand
     private static string Redact(string text, Ga4FunnelOptions ga4) =>
         string.IsNullOrEmpty(ga4.ApiSecret) ? text : text.Replace(ga4.ApiSecret, "[api secret]", StringComparison.Ordinal);
 
-    /// <summary>A sample sale: a random event id (its transaction_id), a value and currency, no contact data.</summary>
-    private static Conversion SampleConversion(string mark, DateTimeOffset now)
-    {
-        var eventId = $"able-check:{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
-        return new Conversion
-        {
-            Mark = mark,
-            Source = "able-check",
-            SourceEvent = "ga4.check",
-            Decision = ConversionDecision.Send,
-            ReceiptId = eventId,
-            TikTokEvent = TikTokEventNames.Purchase,
-            EventId = eventId,
-            EventTime = now,
-            Value = 1.00m,
-            Currency = "EUR",
-            ContentId = "able-check",
-            ContentName = "Able connection check",
-        };
-    }
+    /// <summary>A sample sale: a random event id (its transaction_id), a value and currency, one item, no contact data.</summary>
+    private static Conversion SampleSale(FunnelCheck check, DateTimeOffset now) =>
+        check.SampleConversion("ga4.check", TikTokEventNames.Purchase, now, out _) with { Value = 1.00m, Currency = "EUR", ContentId = "able-check" };
 
     /// <summary>A made-up visitor with a well-formed GA client id (random.seconds, as in <c>_ga</c>) and a session id.</summary>
     private static VisitorProfile SampleVisitor(DateTimeOffset now)

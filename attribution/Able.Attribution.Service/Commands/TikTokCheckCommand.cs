@@ -1,12 +1,8 @@
-using System.Security.Cryptography;
 using Able.Attribution.Conversions;
 using Able.Attribution.TikTok;
 using Able.Hosting;
-using Able.Hosting.Configuration;
 using Able.Schema.Configuration;
 using Able.Schema.Identity;
-using Microsoft.Extensions.Options;
-using Prometheus;
 
 namespace Able.Attribution.Service.Commands;
 
@@ -55,7 +51,10 @@ internal static class TikTokCheckCommand
 
         var testEventCode = testEventCodeArgument ?? funnel.TikTok.TestEventCode!;
         var accessToken = funnel.TikTok.AccessToken!;
-        var built = TikTokEventBuilder.Build(CheckConversion(funnel.Mark), visitor: null, funnel);
+        // A clearly-test booking: no contact data, the hash of a random external id, the funnel's first host as the page.
+        var conversion = check.SampleConversion("tiktok.check", "Schedule", DateTimeOffset.UtcNow, out var random);
+        conversion = conversion with { ExternalIdHashes = [ContactHashing.HashExternalId($"able-check-visitor:{random}")!] };
+        var built = TikTokEventBuilder.Build(conversion, visitor: null, funnel);
         var body = TikTokEventBuilder.Body(funnel.TikTok.PixelId, testEventCode, [built.Event]);
 
         var baseUrl = options.Worker.TikTokBaseUrl;
@@ -63,7 +62,7 @@ internal static class TikTokCheckCommand
             $"Sending one test Schedule event (event_id {built.Event["event_id"]}) for funnel {funnel.Mark} to pixel {funnel.TikTok.PixelId} " +
             $"with test event code {testEventCode} at {baseUrl}");
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var client = new TikTokClient(http, new FixedOptionsMonitor<AbleOptions>(options), Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
+        var client = new TikTokClient(http, check.FixedOptions, FunnelCheck.UnexportedMetrics());
         var result = await client.SendAsync(accessToken, body, cancellationToken);
 
         var message = result.Message?.Replace(accessToken, "[access token]", StringComparison.Ordinal);
@@ -103,26 +102,6 @@ internal static class TikTokCheckCommand
         }
 
         return null;
-    }
-
-    /// <summary>A clearly-test booking: a random event id and external id, no contact data, the funnel's first host as the page.</summary>
-    private static Conversion CheckConversion(string mark)
-    {
-        var random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var eventId = $"able-check:{random}";
-        return new Conversion
-        {
-            Mark = mark,
-            Source = "able-check",
-            SourceEvent = "tiktok.check",
-            Decision = ConversionDecision.Send,
-            ReceiptId = eventId,
-            TikTokEvent = "Schedule",
-            EventId = eventId,
-            EventTime = DateTimeOffset.UtcNow,
-            ContentName = "Able connection check",
-            ExternalIdHashes = [ContactHashing.HashExternalId($"able-check-visitor:{random}")!],
-        };
     }
 
     /// <summary>The exit code and, in plain words, what the answer means and what to do.</summary>

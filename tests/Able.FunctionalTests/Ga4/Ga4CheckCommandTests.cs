@@ -163,12 +163,7 @@ public sealed partial class Ga4CheckCommandTests
         return config;
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        var exitCode = await Ga4CheckCommand.RunAsync(args, output, output);
-        return (exitCode, output.ToString());
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => CommandOutput.RunAsync(Ga4CheckCommand.RunAsync, args);
 
     [GeneratedRegex(@"^[0-9]+\.[0-9]+$")]
     private static partial Regex ClientId();

@@ -248,7 +248,7 @@ public sealed partial class Ga4EventBuilderTests
     private static VisitorProfile Visitor(string? sessionId = SessionId) =>
         new() { VisitorId = "visitor-1", GaClientId = ClientId, GaSessionId = sessionId };
 
-    private static Conversion Booking() => new()
+    internal static Conversion Booking() => new()
     {
         Mark = "acme",
         Source = "calendly",

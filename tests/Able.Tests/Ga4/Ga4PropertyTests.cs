@@ -38,12 +38,8 @@ public sealed partial class Ga4PropertyTests
         (1, Gen.Long[-86400L * 3650, 86400L * 3650].Select(s => (DateTimeOffset?)Now.AddSeconds(s))));
 
     private static readonly Gen<Conversion> Conversions =
-        Gen.Select(EventNames, MaybeText, EventTimes, Values, Currencies, MaybeText, MaybeText, (name, eventId, time, value, currency, contentId, contentName) => new Conversion
+        Gen.Select(EventNames, MaybeText, EventTimes, Values, Currencies, MaybeText, MaybeText, (name, eventId, time, value, currency, contentId, contentName) => Ga4EventBuilderTests.Booking() with
             {
-                Mark = "acme",
-                Source = "api",
-                SourceEvent = "conversion",
-                Decision = ConversionDecision.Send,
                 ReceiptId = eventId ?? "r",
                 TikTokEvent = name,
                 EventId = eventId,
