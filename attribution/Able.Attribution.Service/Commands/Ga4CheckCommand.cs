@@ -13,7 +13,7 @@ namespace Able.Attribution.Service.Commands;
 /// funnel's GA4 stream the way the worker builds its events (<see cref="Ga4EventBuilder"/>), checks it against the documented
 /// limits (<see cref="Ga4Limits"/>), and sends it to GA4's validation server (<c>/debug/mp/collect</c>, never
 /// <c>/mp/collect</c>: nothing is recorded) at <c>Able:Worker:Ga4BaseUrl</c>, then prints GA4's validation messages.
-/// The validation server checks the event, not the keys: a wrong API secret or measurement id is not caught here.
+/// The validation server checks the event, not the keys: a wrong API secret (or measurement id) may pass (see <see cref="KeysNotChecked"/>).
 /// </summary>
 internal static class Ga4CheckCommand
 {
@@ -40,9 +40,10 @@ internal static class Ga4CheckCommand
 
     /// <summary>What the validation server does not check (Google's "Validate events" page, Measurement Protocol for GA4).</summary>
     public const string KeysNotChecked =
-        "Note: GA4's validation server checks the event only. It does not validate the API secret (Google says so), nor does it " +
-        "confirm that the measurement id belongs to an existing stream, so a wrong Ga4:ApiSecret or Ga4:MeasurementId passes " +
-        "this check. After the first real conversion, look at its receipt's ga4 status and at GA4's reports.";
+        "Note: GA4's validation server checks the event only. Google's \"Validate events\" page says it does not validate the " +
+        "API secret, and it promises nothing about the measurement id belonging to an existing stream: a wrong Ga4:ApiSecret or " +
+        "a mistyped Ga4:MeasurementId may pass this check. Compare both with the stream's page in GA4 Admin, and after the first " +
+        "real conversion look at its receipt's ga4 status and GA4's reports.";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
