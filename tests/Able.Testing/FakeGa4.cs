@@ -25,6 +25,7 @@ public sealed partial class FakeGa4 : IAsyncDisposable
 {
     private readonly ConcurrentQueue<int> queued = new();
     private readonly ConcurrentQueue<(string FieldPath, string Description, string ValidationCode)> queuedMessages = new();
+    private readonly ConcurrentQueue<int> queuedValidationStatuses = new();
     private LoopbackServer? server;
 
     private FakeGa4()
@@ -67,6 +68,15 @@ public sealed partial class FakeGa4 : IAsyncDisposable
     public void EnqueueValidationMessage(string fieldPath, string description, string validationCode) =>
         queuedMessages.Enqueue((fieldPath, description, validationCode));
 
+    /// <summary>Answers the next requests to <c>/debug/mp/collect</c> with these HTTP statuses and a body that is not JSON.</summary>
+    public void EnqueueValidationStatus(params int[] statuses)
+    {
+        foreach (var status in statuses)
+        {
+            queuedValidationStatuses.Enqueue(status);
+        }
+    }
+
     public static async Task<FakeGa4> StartAsync()
     {
         var fake = new FakeGa4();
@@ -99,6 +109,12 @@ public sealed partial class FakeGa4 : IAsyncDisposable
     private async Task<IResult> ValidateAsync(HttpContext context)
     {
         var (body, problems, measurementId, secret) = await ReadAsync(context);
+        if (queuedValidationStatuses.TryDequeue(out var status))
+        {
+            ValidationRequests.Enqueue(new FakeGa4Request(measurementId, secret, body, status));
+            return Results.Text("not a validation answer", "text/plain", statusCode: status);
+        }
+
         ValidationRequests.Enqueue(new FakeGa4Request(measurementId, secret, body, 200));
         var messages = problems.Select(p => (FieldPath: p.Split(':')[0], Description: p, ValidationCode: "VALUE_INVALID")).ToList();
         while (queuedMessages.TryDequeue(out var queuedMessage))

@@ -126,6 +126,25 @@ public sealed partial class Ga4CheckCommandTests
     }
 
     [Fact]
+    public async Task An_HTTP_error_or_an_answer_that_is_not_a_validation_answer_exits_5()
+    {
+        await using var ga4 = await FakeGa4.StartAsync();
+        ga4.EnqueueValidationStatus(503, 200);
+        using var config = Config(ga4);
+
+        var (errorExitCode, error) = await RunAsync("check", "--funnel", "acme", "--config", config.FilePath);
+        var (notJsonExitCode, notJson) = await RunAsync("check", "--funnel", "acme", "--config", config.FilePath);
+
+        Assert.True(errorExitCode == Ga4CheckCommand.UnavailableExitCode, error);
+        Assert.Contains("HTTP 503", error, StringComparison.Ordinal);
+        Assert.True(notJsonExitCode == Ga4CheckCommand.UnavailableExitCode, notJson);
+        Assert.Contains("not JSON with validationMessages", notJson, StringComparison.Ordinal);
+        Assert.DoesNotContain("found nothing wrong", error + notJson, StringComparison.Ordinal);
+        Assert.Equal(2, ga4.ValidationRequests.Count);
+        Assert.Empty(ga4.Requests);
+    }
+
+    [Fact]
     public async Task An_unreachable_validation_server_exits_5_naming_the_URL()
     {
         await using var ga4 = await FakeGa4.StartAsync();
