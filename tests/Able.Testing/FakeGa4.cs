@@ -24,6 +24,8 @@ public sealed record FakeGa4Request(string? MeasurementId, string? ApiSecret, Js
 public sealed partial class FakeGa4 : IAsyncDisposable
 {
     private readonly ConcurrentQueue<int> queued = new();
+    private readonly ConcurrentQueue<(string FieldPath, string Description, string ValidationCode)> queuedMessages = new();
+    private readonly ConcurrentQueue<int> queuedValidationStatuses = new();
     private LoopbackServer? server;
 
     private FakeGa4()
@@ -59,6 +61,22 @@ public sealed partial class FakeGa4 : IAsyncDisposable
         foreach (var status in statuses)
         {
             queued.Enqueue(status);
+        }
+    }
+
+    /// <summary>
+    /// Adds a message to the next answer of <c>/debug/mp/collect</c> (after those of its own checks), as GA4 reports what its
+    /// validation finds that the fake does not check.
+    /// </summary>
+    public void EnqueueValidationMessage(string fieldPath, string description, string validationCode) =>
+        queuedMessages.Enqueue((fieldPath, description, validationCode));
+
+    /// <summary>Answers the next requests to <c>/debug/mp/collect</c> with these HTTP statuses and a body that is not JSON.</summary>
+    public void EnqueueValidationStatus(params int[] statuses)
+    {
+        foreach (var status in statuses)
+        {
+            queuedValidationStatuses.Enqueue(status);
         }
     }
 
@@ -99,10 +117,22 @@ public sealed partial class FakeGa4 : IAsyncDisposable
     private async Task<IResult> ValidateAsync(HttpContext context)
     {
         var (body, problems, measurementId, secret) = await ReadAsync(context);
+        if (queuedValidationStatuses.TryDequeue(out var status))
+        {
+            ValidationRequests.Enqueue(new FakeGa4Request(measurementId, secret, body, status));
+            return Results.Text("not a validation answer", "text/plain", statusCode: status);
+        }
+
         ValidationRequests.Enqueue(new FakeGa4Request(measurementId, secret, body, 200));
+        var messages = problems.Select(p => (FieldPath: p.Split(':')[0], Description: p, ValidationCode: "VALUE_INVALID")).ToList();
+        while (queuedMessages.TryDequeue(out var queuedMessage))
+        {
+            messages.Add(queuedMessage);
+        }
+
         return Results.Json(new
         {
-            validationMessages = problems.Select(p => new { fieldPath = p.Split(':')[0], description = p, validationCode = "VALUE_INVALID" }),
+            validationMessages = messages.Select(m => new { fieldPath = m.FieldPath, description = m.Description, validationCode = m.ValidationCode }),
         });
     }
 

@@ -1,12 +1,8 @@
-using System.Security.Cryptography;
 using Able.Attribution.Conversions;
 using Able.Attribution.TikTok;
 using Able.Hosting;
-using Able.Hosting.Configuration;
 using Able.Schema.Configuration;
 using Able.Schema.Identity;
-using Microsoft.Extensions.Options;
-using Prometheus;
 
 namespace Able.Attribution.Service.Commands;
 
@@ -32,73 +28,33 @@ internal static class TikTokCheckCommand
     public const int UnavailableExitCode = 5;
 
     /// <summary>An argument not understood, an unknown funnel or no test event code (EX_USAGE).</summary>
-    public const int UsageExitCode = 64;
+    public const int UsageExitCode = FunnelCheck.UsageExitCode;
 
     private const string TestEventsHint = "TikTok Events Manager → the pixel → Test Events";
 
-    private sealed record Arguments(string? Mark, string? TestEventCode, string? ConfigFile, string? SecretsFile);
-
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(error);
-
-        if (args is ["--help" or "-h" or "help"])
+        var (check, readExitCode) = await FunnelCheck.ReadAsync(
+            "tiktok", args, Usage, "the funnel whose pixel to check", ["--test-event-code"], output, error);
+        if (check is null)
         {
-            await output.WriteLineAsync(Usage);
-            return 0;
+            return readExitCode;
         }
 
-        if (args is not ["check", .. var checkArgs])
-        {
-            await error.WriteLineAsync(args.Length == 0 ? "a tiktok command is required" : $"unknown tiktok command '{args[0]}'");
-            await error.WriteLineAsync(Usage);
-            return UsageExitCode;
-        }
-
-        if (!TryParse(checkArgs, out var arguments, out var problem))
-        {
-            await error.WriteLineAsync(problem);
-            await error.WriteLineAsync(Usage);
-            return UsageExitCode;
-        }
-
-        if (arguments.Mark is null)
-        {
-            await error.WriteLineAsync("--funnel MARK is required: the funnel whose pixel to check.");
-            await error.WriteLineAsync(Usage);
-            return UsageExitCode;
-        }
-
-        string[] sources =
-        [
-            .. arguments.ConfigFile is null ? [] : new[] { "--config", arguments.ConfigFile },
-            .. arguments.SecretsFile is null ? [] : new[] { "--secrets", arguments.SecretsFile },
-        ];
-        if (await CommandConfiguration.ReadAsync(sources, error) is not var (options, secretsPath))
-        {
-            return AbleHost.ConfigurationErrorExitCode;
-        }
-
-        var index = Array.FindIndex(options.Funnels, f => string.Equals(f.Mark, arguments.Mark, StringComparison.OrdinalIgnoreCase));
-        if (index < 0)
-        {
-            var known = options.Funnels.Length == 0 ? "none" : string.Join(", ", options.Funnels.Select(f => f.Mark));
-            await error.WriteLineAsync($"No funnel '{arguments.Mark}' is configured (funnels: {known}).");
-            return UsageExitCode;
-        }
-
-        var funnel = options.Funnels[index];
+        var (options, secretsPath, index, funnel, _) = check;
+        var testEventCodeArgument = check.Value("--test-event-code");
         var setting = $"Able:Funnels:{index}:TikTok";
-        if (await RefuseIncompleteAsync(funnel, setting, arguments, secretsPath, error) is { } refusal)
+        if (await RefuseIncompleteAsync(funnel, setting, testEventCodeArgument, secretsPath, error) is { } refusal)
         {
             return refusal;
         }
 
-        var testEventCode = arguments.TestEventCode ?? funnel.TikTok.TestEventCode!;
+        var testEventCode = testEventCodeArgument ?? funnel.TikTok.TestEventCode!;
         var accessToken = funnel.TikTok.AccessToken!;
-        var built = TikTokEventBuilder.Build(CheckConversion(funnel.Mark), visitor: null, funnel);
+        // A clearly-test booking: no contact data, the hash of a random external id, the funnel's first host as the page.
+        var conversion = check.SampleConversion("tiktok.check", "Schedule", DateTimeOffset.UtcNow, out var random);
+        conversion = conversion with { ExternalIdHashes = [ContactHashing.HashExternalId($"able-check-visitor:{random}")!] };
+        var built = TikTokEventBuilder.Build(conversion, visitor: null, funnel);
         var body = TikTokEventBuilder.Body(funnel.TikTok.PixelId, testEventCode, [built.Event]);
 
         var baseUrl = options.Worker.TikTokBaseUrl;
@@ -106,7 +62,7 @@ internal static class TikTokCheckCommand
             $"Sending one test Schedule event (event_id {built.Event["event_id"]}) for funnel {funnel.Mark} to pixel {funnel.TikTok.PixelId} " +
             $"with test event code {testEventCode} at {baseUrl}");
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var client = new TikTokClient(http, new FixedOptionsMonitor<AbleOptions>(options), Metrics.WithCustomRegistry(Metrics.NewCustomRegistry()));
+        var client = new TikTokClient(http, check.FixedOptions, FunnelCheck.UnexportedMetrics());
         var result = await client.SendAsync(accessToken, body, cancellationToken);
 
         var message = result.Message?.Replace(accessToken, "[access token]", StringComparison.Ordinal);
@@ -119,7 +75,7 @@ internal static class TikTokCheckCommand
     }
 
     /// <summary>Nothing is sent without a test event code, an access token and a pixel id: says which is missing and where to set it.</summary>
-    private static async Task<int?> RefuseIncompleteAsync(FunnelOptions funnel, string setting, Arguments arguments, string secretsPath, TextWriter error)
+    private static async Task<int?> RefuseIncompleteAsync(FunnelOptions funnel, string setting, string? testEventCodeArgument, string secretsPath, TextWriter error)
     {
         if (string.IsNullOrWhiteSpace(funnel.TikTok.PixelId))
         {
@@ -137,7 +93,7 @@ internal static class TikTokCheckCommand
             return AbleHost.ConfigurationErrorExitCode;
         }
 
-        if (string.IsNullOrWhiteSpace(arguments.TestEventCode ?? funnel.TikTok.TestEventCode))
+        if (string.IsNullOrWhiteSpace(testEventCodeArgument ?? funnel.TikTok.TestEventCode))
         {
             await error.WriteLineAsync(
                 $"No test event code: pass --test-event-code CODE or set {setting}:TestEventCode. Find the code in {TestEventsHint} " +
@@ -146,26 +102,6 @@ internal static class TikTokCheckCommand
         }
 
         return null;
-    }
-
-    /// <summary>A clearly-test booking: a random event id and external id, no contact data, the funnel's first host as the page.</summary>
-    private static Conversion CheckConversion(string mark)
-    {
-        var random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var eventId = $"able-check:{random}";
-        return new Conversion
-        {
-            Mark = mark,
-            Source = "able-check",
-            SourceEvent = "tiktok.check",
-            Decision = ConversionDecision.Send,
-            ReceiptId = eventId,
-            TikTokEvent = "Schedule",
-            EventId = eventId,
-            EventTime = DateTimeOffset.UtcNow,
-            ContentName = "Able connection check",
-            ExternalIdHashes = [ContactHashing.HashExternalId($"able-check-visitor:{random}")!],
-        };
     }
 
     /// <summary>The exit code and, in plain words, what the answer means and what to do.</summary>
@@ -196,40 +132,4 @@ internal static class TikTokCheckCommand
         40106 => "expired (TikTok code 40106)",
         _ => $"wrong or invalid (TikTok code {code})",
     };
-
-    private static bool TryParse(string[] args, out Arguments arguments, out string problem)
-    {
-        arguments = new Arguments(null, null, null, null);
-        problem = "";
-        for (var i = 0; i < args.Length; i++)
-        {
-            var (name, value) = args[i].Split('=', 2) is [var n, var v] && n.StartsWith("--", StringComparison.Ordinal) ? (n, v) : (args[i], null);
-            if (name is not ("--funnel" or "--test-event-code" or "--config" or "--secrets"))
-            {
-                problem = $"unknown argument '{args[i]}'";
-                return false;
-            }
-
-            if (value is null)
-            {
-                if (i + 1 >= args.Length)
-                {
-                    problem = $"{name} needs a value";
-                    return false;
-                }
-
-                value = args[++i];
-            }
-
-            arguments = name switch
-            {
-                "--funnel" => arguments with { Mark = value },
-                "--test-event-code" => arguments with { TestEventCode = value },
-                "--config" => arguments with { ConfigFile = value },
-                _ => arguments with { SecretsFile = value },
-            };
-        }
-
-        return true;
-    }
 }

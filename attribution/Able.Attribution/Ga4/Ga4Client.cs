@@ -139,8 +139,9 @@ public sealed class Ga4Client(HttpClient http, IOptionsMonitor<AbleOptions> opti
             return [.. list.EnumerateArray().Where(m => m.ValueKind == JsonValueKind.Object).Select(m => new Ga4ValidationMessage(
                 Text(m, "fieldPath"), Text(m, "description"), Text(m, "validationCode")))];
         }
-        catch (JsonException)
+        catch (Exception error) when (error is JsonException or ArgumentException)
         {
+            // ArgumentException: text that is not valid UTF-16 (a lone surrogate) cannot be parsed as JSON.
             return null;
         }
     }

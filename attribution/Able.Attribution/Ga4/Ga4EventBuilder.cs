@@ -131,8 +131,8 @@ public static class Ga4EventBuilder
             keys.Add("transaction_id");
         }
 
-        // GA4 needs a currency with every value; a value without one is left out.
-        if (conversion.Value is { } value && conversion.Currency is { Length: 3 } currency)
+        // GA4 needs a currency (three letters, ISO 4217) with every value; a value without one is left out.
+        if (conversion.Value is { } value && conversion.Currency is { Length: 3 } currency && currency.All(char.IsAsciiLetter))
         {
             parameters["value"] = value;
             parameters["currency"] = currency.ToUpperInvariant();

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
@@ -21,7 +22,10 @@ public static partial class Ga4Limits
 
     public const int MaxEventsPerRequest = 25;
 
-    /// <summary>The value capped to <see cref="MaxParameterValueLength"/> characters (never splitting a surrogate pair).</summary>
+    /// <summary>
+    /// The value capped to <see cref="MaxParameterValueLength"/> characters, never ending a cut value in a high surrogate
+    /// (a pair split by the cut, or lone ones before it).
+    /// </summary>
     public static string Cap(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -30,7 +34,13 @@ public static partial class Ga4Limits
             return value;
         }
 
-        var end = char.IsHighSurrogate(value[MaxParameterValueLength - 1]) ? MaxParameterValueLength - 1 : MaxParameterValueLength;
+        // A high surrogate at the cut lost its pair (or never had one): nothing after it can complete it.
+        var end = MaxParameterValueLength;
+        while (end > 0 && char.IsHighSurrogate(value[end - 1]))
+        {
+            end--;
+        }
+
         return value[..end];
     }
 
@@ -42,7 +52,21 @@ public static partial class Ga4Limits
 
     /// <summary>A valid, not reserved event name: a letter, then letters, digits and underscores, at most 40.</summary>
     public static bool IsEventName(string? name) =>
-        name is { Length: > 0 and <= MaxEventNameLength } && EventNamePattern().IsMatch(name) && !HasReservedPrefix(name);
+        name is { Length: > 0 and <= MaxEventNameLength } && EventNamePattern().IsMatch(name) && !HasReservedPrefix(name)
+        && !ReservedEventNames.Contains(name);
+
+    /// <summary>
+    /// Event names GA4 reserves for its own events, web and app streams (Google Analytics Help, "Event naming rules",
+    /// support.google.com/analytics/answer/13316687): an event sent with one of them is not recorded as sent.
+    /// </summary>
+    public static readonly FrozenSet<string> ReservedEventNames = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "ad_activeview", "ad_click", "ad_exposure", "ad_impression", "ad_query", "ad_reward", "adunit_exposure", "app_clear_data",
+        "app_exception", "app_install", "app_remove", "app_store_refund", "app_store_subscription_cancel", "app_store_subscription_renew",
+        "app_update", "app_upgrade", "click", "dynamic_link_app_open", "dynamic_link_app_update", "dynamic_link_first_open", "error",
+        "file_download", "first_open", "first_visit", "form_start", "form_submit", "in_app_purchase", "notification_dismiss",
+        "notification_foreground", "notification_open", "notification_receive", "os_update", "page_view", "screen_view", "scroll",
+        "session_start", "user_engagement", "video_complete", "video_progress", "video_start", "view_complete", "view_search_results");
 
     private static bool HasReservedPrefix(string name) =>
         name.StartsWith("ga_", StringComparison.Ordinal) || name.StartsWith("google_", StringComparison.Ordinal)

@@ -178,10 +178,5 @@ public sealed class TikTokCheckCommandTests
         return config;
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        var exitCode = await TikTokCheckCommand.RunAsync(args, output, output);
-        return (exitCode, output.ToString());
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => CommandOutput.RunAsync(TikTokCheckCommand.RunAsync, args);
 }

@@ -96,8 +96,33 @@ public sealed partial class PrometheusRulesTests
     }
 
     [Theory]
+    [InlineData("able_tiktok_events_total")]
+    [InlineData("able_tiktok_request_seconds_bucket")]
+    [InlineData("able_ga4_events_total")]
+    [InlineData("able_ga4_request_seconds_bucket")]
+    public void The_dashboard_shows_each_destinations_outcomes_and_request_duration(string metric)
+    {
+        Assert.Contains(DashboardExpressions(), e => MetricNames(e.Expression).Contains(metric));
+    }
+
+    [Fact]
+    public void The_dashboards_panels_have_unique_ids_and_do_not_overlap()
+    {
+        var panels = JsonNode.Parse(File.ReadAllText(Full(Dashboard)))!["panels"]!.AsArray()
+            .Select(p => (Id: (int)p!["id"]!, Title: (string?)p["title"], X: (int)p["gridPos"]!["x"]!, Y: (int)p["gridPos"]!["y"]!, W: (int)p["gridPos"]!["w"]!, H: (int)p["gridPos"]!["h"]!))
+            .ToList();
+        Assert.Equal(panels.Count, panels.Select(p => p.Id).Distinct().Count());
+        var overlapping = panels.SelectMany((a, i) => panels.Skip(i + 1)
+                .Where(b => a.X < b.X + b.W && b.X < a.X + a.W && a.Y < b.Y + b.H && b.Y < a.Y + a.H)
+                .Select(b => $"{a.Title} / {b.Title}"))
+            .ToList();
+        Assert.True(overlapping.Count == 0, "Panels drawn over each other: " + string.Join("; ", overlapping));
+    }
+
+    [Theory]
     [InlineData("max(able_dlq_depth)", "able_dlq_depth")]
     [InlineData("histogram_quantile(0.95, sum by (le) (rate(able_tiktok_request_seconds_bucket[5m])))", "able_tiktok_request_seconds_bucket")]
+    [InlineData("(increase(able_ga4_events_total{outcome=\"dead_lettered\"}[1h]) > 0) or (able_ga4_events_total{outcome=\"dead_lettered\"} > 0 unless able_ga4_events_total{outcome=\"dead_lettered\"} offset 1h)", "able_ga4_events_total")]
     [InlineData("up{job=~\"able-gateway|able_x\"} == 0", "up")]
     [InlineData("sum by (job, instance) (increase(able_a_total{reason=~\"a|b\"}[10m] offset 1d)) > 1e3 unless on (job) able_b", "able_a_total able_b")]
     [InlineData("able_tls_certificate_expiry_seconds - time() < 14 * 86400", "able_tls_certificate_expiry_seconds")]
