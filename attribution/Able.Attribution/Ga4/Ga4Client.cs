@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Able.Attribution.Delivery;
 using Able.Attribution.Ingest;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
@@ -44,12 +43,8 @@ public sealed class Ga4Client(HttpClient http, IOptionsMonitor<AbleOptions> opti
 
     public const string ValidationPath = "debug/mp/collect";
 
-    private readonly Histogram requestSeconds = metrics.CreateHistogram(
-        "able_ga4_request_seconds", "Duration of GA4 Measurement Protocol requests.", new HistogramConfiguration
-        {
-            LabelNames = ["outcome"],
-            Buckets = Histogram.ExponentialBuckets(0.01, 2, 12),
-        });
+    private readonly Histogram requestSeconds = DestinationRequests.DurationByOutcome(
+        metrics, "able_ga4_request_seconds", "Duration of GA4 Measurement Protocol requests.");
 
     public async Task<Ga4SendResult> SendAsync(Ga4FunnelOptions ga4, JsonObject body, CancellationToken cancellationToken)
     {
@@ -153,11 +148,6 @@ public sealed class Ga4Client(HttpClient http, IOptionsMonitor<AbleOptions> opti
     {
         var baseUrl = new Uri(options.CurrentValue.Worker.Ga4BaseUrl.TrimEnd('/') + "/");
         var url = new Uri(baseUrl, $"{path}?measurement_id={Uri.EscapeDataString(ga4.MeasurementId)}&api_secret={Uri.EscapeDataString(ga4.ApiSecret)}");
-        var request = new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return request;
+        return DestinationRequests.JsonPost(url, body);
     }
 }

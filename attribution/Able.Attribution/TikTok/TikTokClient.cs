@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Able.Attribution.Delivery;
 using Able.Attribution.Ingest;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Options;
@@ -41,23 +40,15 @@ public sealed class TikTokClient(HttpClient http, IOptionsMonitor<AbleOptions> o
 {
     public const string TrackPath = "open_api/v1.3/event/track/";
 
-    private readonly Histogram requestSeconds = metrics.CreateHistogram(
-        "able_tiktok_request_seconds", "Duration of TikTok Events API requests.", new HistogramConfiguration
-        {
-            LabelNames = ["outcome"],
-            Buckets = Histogram.ExponentialBuckets(0.01, 2, 12),
-        });
+    private readonly Histogram requestSeconds = DestinationRequests.DurationByOutcome(
+        metrics, "able_tiktok_request_seconds", "Duration of TikTok Events API requests.");
 
     public async Task<TikTokResult> SendAsync(string accessToken, JsonObject body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         var worker = options.CurrentValue.Worker;
         var url = new Uri(new Uri(worker.TikTokBaseUrl.TrimEnd('/') + "/"), TrackPath);
-        using var request = new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = DestinationRequests.JsonPost(url, body);
         request.Headers.TryAddWithoutValidation("Access-Token", accessToken);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
