@@ -43,8 +43,8 @@ public sealed class Ga4Client(HttpClient http, IOptionsMonitor<AbleOptions> opti
 
     public const string ValidationPath = "debug/mp/collect";
 
-    private readonly Histogram requestSeconds = DestinationRequests.DurationByOutcome(
-        metrics, "able_ga4_request_seconds", "Duration of GA4 Measurement Protocol requests.");
+    private readonly Histogram requestSeconds = metrics.CreateHistogram(
+        "able_ga4_request_seconds", "Duration of GA4 Measurement Protocol requests.", DestinationRequests.DurationByOutcome());
 
     public async Task<Ga4SendResult> SendAsync(Ga4FunnelOptions ga4, JsonObject body, CancellationToken cancellationToken)
     {

@@ -40,8 +40,8 @@ public sealed class TikTokClient(HttpClient http, IOptionsMonitor<AbleOptions> o
 {
     public const string TrackPath = "open_api/v1.3/event/track/";
 
-    private readonly Histogram requestSeconds = DestinationRequests.DurationByOutcome(
-        metrics, "able_tiktok_request_seconds", "Duration of TikTok Events API requests.");
+    private readonly Histogram requestSeconds = metrics.CreateHistogram(
+        "able_tiktok_request_seconds", "Duration of TikTok Events API requests.", DestinationRequests.DurationByOutcome());
 
     public async Task<TikTokResult> SendAsync(string accessToken, JsonObject body, CancellationToken cancellationToken)
     {
