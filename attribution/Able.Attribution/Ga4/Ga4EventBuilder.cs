@@ -22,7 +22,10 @@ public sealed record Ga4BuiltEvent(JsonObject? Body, string EventName, IReadOnly
 /// </summary>
 public static class Ga4EventBuilder
 {
-    /// <summary>GA4's name of each TikTok standard event; names not listed are turned into snake_case.</summary>
+    /// <summary>
+    /// GA4's name of each TikTok standard event whose snake_case is not already it; the others (<c>AddToCart</c> →
+    /// <c>add_to_cart</c>, <c>AddToWishlist</c>, <c>AddPaymentInfo</c>, <c>Search</c>, ...) are turned into snake_case.
+    /// </summary>
     private static readonly Dictionary<string, string> EventNames = new(StringComparer.Ordinal)
     {
         [TikTokEventNames.Schedule] = "generate_lead",
@@ -31,12 +34,8 @@ public static class Ga4EventBuilder
         ["Contact"] = "generate_lead",
         ["SubmitApplication"] = "generate_lead",
         ["CompleteRegistration"] = "sign_up",
-        ["AddToCart"] = "add_to_cart",
-        ["AddToWishlist"] = "add_to_wishlist",
         ["InitiateCheckout"] = "begin_checkout",
-        ["AddPaymentInfo"] = "add_payment_info",
         ["ViewContent"] = "view_item",
-        ["Search"] = "search",
     };
 
     public static Ga4BuiltEvent Build(Conversion conversion, VisitorProfile? visitor, Ga4FunnelOptions ga4, TimeSpan maxEventAge, DateTimeOffset now)
@@ -110,7 +109,7 @@ public static class Ga4EventBuilder
 
         var text = snake.ToString().Trim('_');
         var name = text.Length > 0 && char.IsAsciiLetter(text[0]) ? text : "event_" + text;
-        name = name.Length > Ga4Limits.MaxEventNameLength ? name[..Ga4Limits.MaxEventNameLength] : name;
+        name = name[..Math.Min(name.Length, Ga4Limits.MaxEventNameLength)];
         return Ga4Limits.IsEventName(name) ? name : "generate_lead";
     }
 

@@ -45,14 +45,14 @@ public static partial class Ga4Limits
     }
 
     /// <summary>A client id as the gateway stores it from <c>_ga</c>: two dot-separated numbers.</summary>
-    public static bool IsClientId(string? value) => value is { Length: > 0 and <= 64 } && ClientIdPattern().IsMatch(value);
+    public static bool IsClientId(string? value) => value is not null && ClientIdPattern().IsMatch(value);
 
     /// <summary>A GA4 session id: the Unix seconds a session started.</summary>
-    public static bool IsSessionId(string? value) => value is { Length: > 0 and <= 20 } && SessionIdPattern().IsMatch(value);
+    public static bool IsSessionId(string? value) => value is not null && SessionIdPattern().IsMatch(value);
 
     /// <summary>A valid, not reserved event name: a letter, then letters, digits and underscores, at most 40.</summary>
     public static bool IsEventName(string? name) =>
-        name is { Length: > 0 and <= MaxEventNameLength } && EventNamePattern().IsMatch(name) && !HasReservedPrefix(name)
+        name is { Length: <= MaxEventNameLength } && EventNamePattern().IsMatch(name) && !HasReservedPrefix(name)
         && !ReservedEventNames.Contains(name);
 
     /// <summary>
