@@ -121,6 +121,14 @@ public sealed class Ga4ContractTests
         Assert.Null(byName["item_id"]);
     }
 
+    [Fact]
+    public void A_value_cut_to_100_characters_drops_every_unpaired_high_surrogate_at_the_cut_even_all_of_them()
+    {
+        Assert.Equal("", Ga4Limits.Cap(new string('\uD83D', 101)));
+        Assert.Equal("a", Ga4Limits.Cap("a" + new string('\uD83D', 120)));
+        Assert.Equal(new string('x', 100), Ga4Limits.Cap(new string('x', 101)));
+    }
+
     [Theory]
     [InlineData(200, Ga4SendOutcome.Accepted)]
     [InlineData(204, Ga4SendOutcome.Accepted)]
