@@ -61,6 +61,7 @@ public sealed class ClientHintCaptureContractTests
     {
         Assert.Equal("_ga_ABC123", GaSessionId.CookieName(new FunnelOptions { Ga4 = new Ga4FunnelOptions { MeasurementId = "G-ABC123" } }));
         Assert.Null(GaSessionId.CookieName(new FunnelOptions()));
+        Assert.Null(GaSessionId.CookieName(new FunnelOptions { Ga4 = new Ga4FunnelOptions { MeasurementId = "UA-1234" } }));
         Assert.Throws<ArgumentNullException>(() => GaSessionId.CookieName(null!));
 
         var cookie = "GS1.1.1700000000.5.1.1700000500.0.0.";

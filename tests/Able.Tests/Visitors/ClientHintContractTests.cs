@@ -61,11 +61,20 @@ public sealed class ClientHintContractTests
     [InlineData("\"A\";v=\"1")]
     [InlineData("\"A\";v=\"1\\")]
     [InlineData("\"A\\")]
+    [InlineData("\"A\";x=a b;v=\"1\"")]
+    [InlineData("\"A\";x=a\u007fb;v=\"1\"")]
+    [InlineData("\"A\";x=a\u0001b;v=\"1\"")]
+    [InlineData("\"A\";x=;v=\"1\"")]
     public void A_malformed_parameter_or_a_version_that_is_not_a_string_makes_the_list_unreadable(string list) =>
         Assert.Null(ClientHintValue.Brands(list));
 
     [Fact]
-    public void A_string_cut_after_its_escape_is_not_read() => Assert.Null(ClientHintValue.Text("\"A\\"));
+    public void A_string_cut_after_its_escape_or_not_starting_with_its_quote_is_not_read()
+    {
+        Assert.Null(ClientHintValue.Text("\"A\\"));
+        Assert.Null(ClientHintValue.Text("a\""));
+        Assert.Null(ClientHintValue.Text("a\"b\""));
+    }
 
     [Theory]
     [InlineData("ch_ua")]
