@@ -183,13 +183,15 @@ internal sealed class FaultRun : IAsyncDisposable
         {
             ["ConsumerName"] = "fault-worker",
             ["TikTokBaseUrl"] = tikTok.BaseUrl.ToString(),
-            ["RequestTimeoutMilliseconds"] = 1000,
+            // Long enough that a loopback request slowed by a loaded CI machine is not timed out and sent again: a timed-out
+            // request TikTok had accepted is the documented duplicate window (README, Guarantees), not what these scenarios test.
+            ["RequestTimeoutMilliseconds"] = 3000,
             ["FlushIntervalMilliseconds"] = 50,
             ["PollIntervalMilliseconds"] = 50,
             ["RetryBaseMilliseconds"] = 100,
             ["RetryMaxMilliseconds"] = 1000,
             ["GracePeriodSeconds"] = 0,
-            ["ClaimIdleSeconds"] = 2,
+            ["ClaimIdleSeconds"] = 4,
             ["MaxIngestAttempts"] = 3,
         };
         config.Funnel["Calendly"] = new JsonObject { ["SigningKey"] = SigningKey };
