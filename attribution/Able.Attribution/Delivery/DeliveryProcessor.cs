@@ -5,7 +5,6 @@ using Able.Attribution.Reports;
 using Able.Attribution.TikTok;
 using Able.Attribution.Visitors;
 using Able.Attribution.Worker;
-using Able.Schema;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -240,11 +239,9 @@ public sealed partial class DeliveryProcessor(
         var now = time.GetUtcNow();
         foreach (var job in jobs)
         {
-            var attempts = job.Attempts + 1;
-            // A damaged stored first attempt counts from now rather than stopping the delivery loop.
-            var first = job.FirstAttemptAt is { } stored && UnixMilliseconds.ToTime(stored) is not null ? stored : now.ToUnixTimeMilliseconds();
-            var next = job with { Attempts = attempts, FirstAttemptAt = first };
-            if (DeliveryTiming.RetryAt(worker, attempts, UnixMilliseconds.ToTime(first)!.Value, now) is not { } due)
+            var (next, retryAt) = DeliveryTiming.AfterFailedAttempt(worker, job, now);
+            var attempts = next.Attempts;
+            if (retryAt is not { } due)
             {
                 await DeadLetterAsync(funnel, next, $"retry deadline passed after {attempts} attempts: {result.Reason}", result.Code, result.Message, result.RequestId);
                 continue;

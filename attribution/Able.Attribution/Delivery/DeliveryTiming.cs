@@ -1,3 +1,4 @@
+using Able.Schema;
 using Able.Schema.Configuration;
 
 namespace Able.Attribution.Delivery;
@@ -29,6 +30,20 @@ public static class DeliveryTiming
     /// </summary>
     public static DateTimeOffset? RetryAt(WorkerOptions worker, int attempt, DateTimeOffset firstAttempt, DateTimeOffset now) =>
         RetryAt(worker, attempt, firstAttempt, now, Jitter());
+
+    /// <summary>
+    /// A job after one more failed attempt (attempts counted; its first attempt kept, or now when it has none or a damaged
+    /// one, rather than stopping the delivery loop) and when to try it again: null when past the retry deadline. The TikTok
+    /// and GA4 sides both retry through this.
+    /// </summary>
+    public static (DeliveryJob Next, DateTimeOffset? Due) AfterFailedAttempt(WorkerOptions worker, DeliveryJob job, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var attempts = job.Attempts + 1;
+        var first = job.FirstAttemptAt is { } stored && UnixMilliseconds.ToTime(stored) is { } storedTime ? storedTime : now;
+        var next = job with { Attempts = attempts, FirstAttemptAt = first.ToUnixTimeMilliseconds() };
+        return (next, RetryAt(worker, attempts, first, now));
+    }
 
     /// <summary>
     /// Exponential backoff with ±50 % jitter: base × 2^(attempt-1), capped at RetryMaxMilliseconds, then

@@ -1,7 +1,6 @@
 using Able.Attribution.Delivery;
 using Able.Attribution.Receipts;
 using Able.Attribution.Worker;
-using Able.Schema;
 using Able.Schema.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -71,22 +70,28 @@ public sealed partial class Ga4Sender(
         var results = await Task.WhenAll(wave.Select(async entry => entry.Funnel.Ga4 is { } ga4 && entry.Job.Ga4?.Payload is { } body
             ? await client.SendAsync(ga4, body, CancellationToken.None)
             : new Ga4SendResult(Ga4SendOutcome.Permanent, "the funnel has no Ga4 settings any more")));
+        // Every acceptance is remembered before anything is written: a Redis failure while storing another job's retry must
+        // not leave an accepted delivery to fall due again and be sent twice.
+        for (var i = 0; i < wave.Count; i++)
+        {
+            if (results[i].Outcome == Ga4SendOutcome.Accepted)
+            {
+                acceptedNotRecorded.Add((wave[i].Job, results[i], Retention(wave[i].Funnel)));
+                metrics.Ga4Events.WithLabels(wave[i].Funnel.Mark, Ga4Status.Sent).Inc();
+            }
+        }
+
         for (var i = 0; i < wave.Count; i++)
         {
             var (funnel, job) = wave[i];
             var result = results[i];
-            switch (result.Outcome)
+            if (result.Outcome == Ga4SendOutcome.Retry)
             {
-                case Ga4SendOutcome.Accepted:
-                    acceptedNotRecorded.Add((job, result, Retention(funnel)));
-                    metrics.Ga4Events.WithLabels(funnel.Mark, Ga4Status.Sent).Inc();
-                    break;
-                case Ga4SendOutcome.Retry:
-                    await RetryAsync(funnel, job, result);
-                    break;
-                default:
-                    await DeadLetterAsync(funnel.Mark, Retention(funnel), job with { Attempts = job.Attempts + 1 }, result.Reason, result.HttpStatus);
-                    break;
+                await RetryAsync(funnel, job, result);
+            }
+            else if (result.Outcome == Ga4SendOutcome.Permanent)
+            {
+                await DeadLetterAsync(funnel.Mark, Retention(funnel), job with { Attempts = job.Attempts + 1 }, result.Reason, result.HttpStatus);
             }
         }
 
@@ -118,18 +123,15 @@ public sealed partial class Ga4Sender(
 
     private async Task RetryAsync(FunnelOptions funnel, DeliveryJob job, Ga4SendResult result)
     {
-        var worker = options.CurrentValue.Worker;
         var now = time.GetUtcNow();
-        var attempts = job.Attempts + 1;
-        var first = job.FirstAttemptAt is { } stored && UnixMilliseconds.ToTime(stored) is not null ? stored : now.ToUnixTimeMilliseconds();
-        var next = job with { Attempts = attempts, FirstAttemptAt = first };
-        if (DeliveryTiming.RetryAt(worker, attempts, UnixMilliseconds.ToTime(first)!.Value, now) is not { } due)
+        var (next, retryAt) = DeliveryTiming.AfterFailedAttempt(options.CurrentValue.Worker, job, now);
+        if (retryAt is not { } due)
         {
-            await DeadLetterAsync(funnel.Mark, Retention(funnel), next, $"retry deadline passed after {attempts} attempts: {result.Reason}", result.HttpStatus);
+            await DeadLetterAsync(funnel.Mark, Retention(funnel), next, $"retry deadline passed after {next.Attempts} attempts: {result.Reason}", result.HttpStatus);
             return;
         }
 
-        var outcome = next.Ga4! with { Status = Ga4Status.Retrying, Reason = result.Reason, Attempts = attempts, HttpStatus = result.HttpStatus, UpdatedAt = now.ToUnixTimeMilliseconds() };
+        var outcome = next.Ga4! with { Status = Ga4Status.Retrying, Reason = result.Reason, Attempts = next.Attempts, HttpStatus = result.HttpStatus, UpdatedAt = now.ToUnixTimeMilliseconds() };
         await store.RescheduleAsync(next with { Ga4 = outcome }, due);
         await receipts.SaveGa4Async(job.Receipt.Mark, job.Receipt.Id, outcome, Retention(funnel));
         metrics.Ga4Events.WithLabels(funnel.Mark, DeliveryProcessor.Retry).Inc();
