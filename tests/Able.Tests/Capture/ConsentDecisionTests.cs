@@ -101,4 +101,11 @@ public sealed class ConsentDecisionTests
     [Fact]
     public void A_consent_cookie_without_denied_values_never_refuses() =>
         Assert.True(Allows(Consent with { DeniedValues = [] }, cookieHeader: "cookie_consent=denied"));
+
+    [Fact]
+    public void Deciding_without_a_request_or_consent_options_is_refused()
+    {
+        Assert.Throws<ArgumentNullException>("request", () => ConsentDecision.AllowsCapture(null!, Consent));
+        Assert.Throws<ArgumentNullException>("consent", () => ConsentDecision.AllowsCapture(new DefaultHttpContext().Request, null!));
+    }
 }

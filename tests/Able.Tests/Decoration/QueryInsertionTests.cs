@@ -23,6 +23,10 @@ public sealed class QueryInsertionTests
     [InlineData("https://calendly.com/acme#top", 25, null)]
     [InlineData("https://calendly.com/acme?x=1#a?b=2", 29, "x=1")]
     [InlineData("https://calendly.com/acme#frag?not=query", 25, null)]
+    [InlineData("#top", 0, null)]
+    [InlineData("?x=1", 4, "x=1")]
+    [InlineData("?x=1#top", 4, "x=1")]
+    [InlineData("", 0, null)]
     public void Splits_at_the_first_fragment_then_the_first_question_mark(string url, int at, string? rawQuery)
     {
         var insertion = QueryInsertion.Of(url);
@@ -53,5 +57,12 @@ public sealed class QueryInsertionTests
         Assert.Equal(expected, Decoration.Decorate(url));
         var rewritten = CalendlyUrlRewriter.RewriteAll(Encoding.ASCII.GetBytes($"<a href=\"{url}\">"), Decoration);
         Assert.Equal($"<a href=\"{expected}\">", Encoding.ASCII.GetString(rewritten));
+    }
+
+    [Fact]
+    public void Splitting_or_leading_without_a_url_or_separator_is_refused()
+    {
+        Assert.Throws<ArgumentNullException>("url", () => QueryInsertion.Of(null!));
+        Assert.Throws<ArgumentNullException>("separator", () => QueryInsertion.Of("https://calendly.com/acme?x=1").Text(Parameters, null!));
     }
 }

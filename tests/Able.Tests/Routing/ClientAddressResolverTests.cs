@@ -74,6 +74,13 @@ public sealed class ClientAddressResolverTests
         Assert.Equal(IPAddress.Parse("198.51.100.1"), resolver.Resolve(Request("10.0.0.2", "198.51.100.1")));
     }
 
+    [Fact]
+    public void Asking_about_no_request_is_refused()
+    {
+        Assert.Throws<ArgumentNullException>("context", () => Resolver.IsTrustedPeer(null!));
+        Assert.Throws<ArgumentNullException>("context", () => Resolver.OriginalScheme(null!));
+    }
+
     private sealed class FixedOptions(AbleOptions value) : IOptionsMonitor<AbleOptions>
     {
         public AbleOptions CurrentValue => value;
