@@ -84,6 +84,19 @@ public sealed class DecoratedHtmlContentTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => content.ReadAsStreamAsync());
     }
 
+    /// <summary>Disposed, it cannot be read again, even after it was buffered.</summary>
+    [Fact]
+    public async Task A_disposed_content_cannot_be_read_even_when_buffered()
+    {
+        var content = Content("identity", "identity");
+        await content.LoadIntoBufferAsync();
+        Assert.Equal(Decorated, await content.ReadAsByteArrayAsync());
+
+        content.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => content.ReadAsByteArrayAsync());
+    }
+
     [Theory]
     [InlineData("gzip")]
     [InlineData("deflate")]

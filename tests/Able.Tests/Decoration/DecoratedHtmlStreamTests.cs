@@ -264,6 +264,56 @@ public sealed class DecoratedHtmlStreamTests
         Assert.True(source.Position < document.Length);
     }
 
+    /// <summary>
+    /// The compressor is flushed after every origin chunk: what one read hands out decompresses to exactly what the same
+    /// read hands out uncompressed, so the client sees the page as it arrives.
+    /// </summary>
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    [InlineData("br")]
+    public void A_compressed_read_hands_out_all_of_the_chunk_it_took(string coding)
+    {
+        var document = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 3000).Select(i => $"<p>paragraph {i}</p>{Link}\n")));
+        using var plain = new DecoratedHtmlStream(new MemoryStream(document), new CalendlyUrlRewriter(Decoration), encode: null, finished: _ => { });
+        using var compressed = new DecoratedHtmlStream(new MemoryStream(document), new CalendlyUrlRewriter(Decoration), Encoder(coding), finished: _ => { });
+        var buffer = new byte[1 << 20];
+
+        var expected = buffer[..plain.Read(buffer)];
+        var firstRead = buffer[..compressed.Read(buffer)];
+
+        Assert.True(expected.Length > 10_000);
+        Assert.Equal(expected, DecompressAvailable(coding, firstRead));
+    }
+
+    /// <summary>Decompresses what a cut-off compressed body holds, up to where it was cut.</summary>
+    private static byte[] DecompressAvailable(string coding, byte[] body)
+    {
+        using var input = new MemoryStream(body);
+        using Stream decompressor = coding switch
+        {
+            "gzip" => new GZipStream(input, CompressionMode.Decompress),
+            "deflate" => new ZLibStream(input, CompressionMode.Decompress),
+            _ => new BrotliStream(input, CompressionMode.Decompress),
+        };
+        using var output = new MemoryStream();
+        var buffer = new byte[256];
+        try
+        {
+            int read;
+            while ((read = decompressor.Read(buffer)) > 0)
+            {
+                output.Write(buffer, 0, read);
+            }
+        }
+        catch (InvalidDataException)
+        {
+            // The body ends mid-stream (no trailer yet): everything before the cut has been read.
+        }
+
+        return output.ToArray();
+    }
+
     public static TheoryData<string, int, bool> RoundTrips => new()
     {
         { "gzip", 1, false },
