@@ -535,7 +535,7 @@ public sealed class CalendlyUrlRewriter
     /// </summary>
     private bool Plan(ReadOnlySpan<byte> url, int pathStart, out int insertAt, out ReadOnlySpan<byte> insertion)
     {
-        var fragmentAt = url.IndexOf((byte)'#');
+        var fragmentAt = FragmentAt(url);
         insertAt = fragmentAt < 0 ? url.Length : fragmentAt;
         insertion = default;
         var path = ReferencePlanOnly || url.ContainsAnyExceptInRange((byte)0, (byte)0x7F) ? PathKind.Unusual : PathOf(url, pathStart);
@@ -565,6 +565,35 @@ public sealed class CalendlyUrlRewriter
         var lead = queryAt < 0 ? "?"u8 : openEnded ? default : separator;
         insertion = additions.Compose(present, lead, separator);
         return true;
+    }
+
+    /// <summary>
+    /// Where the fragment starts (-1: none): the first <c>#</c> that does not open a numeric character reference such
+    /// as <c>&amp;#38;</c>, <c>&amp;#038;</c> or <c>&amp;#x26;</c> (an escaped ampersand in an HTML attribute, which a
+    /// browser decodes before it reads the URL); <c>&amp;#x</c> without a hex digit is no reference.
+    /// </summary>
+    private static int FragmentAt(ReadOnlySpan<byte> url)
+    {
+        var from = 0;
+        while (true)
+        {
+            var found = url[from..].IndexOf((byte)'#');
+            if (found < 0)
+            {
+                return -1;
+            }
+
+            var at = from + found;
+            var reference = url[(at + 1)..];
+            var opensReference = at > 0 && url[at - 1] == '&' && !reference.IsEmpty
+                && (char.IsAsciiDigit((char)reference[0]) || ((reference[0] | 0x20) == 'x' && reference.Length > 1 && IsHex(reference[1])));
+            if (!opensReference)
+            {
+                return at;
+            }
+
+            from = at + 1;
+        }
     }
 
     private enum PathKind
@@ -728,7 +757,7 @@ public sealed class CalendlyUrlRewriter
             return false;
         }
 
-        var plan = QueryInsertion.Of(text);
+        var plan = QueryInsertion.Of(text, FragmentAt(url));
         var rawQuery = plan.RawQuery ?? "";
         var query = Unescape(rawQuery);
         var names = CalendlyLinkDecoration.QueryNames(query);

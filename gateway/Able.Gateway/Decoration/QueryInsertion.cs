@@ -25,7 +25,13 @@ internal readonly record struct QueryInsertion
     public static QueryInsertion Of(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
-        var fragmentAt = url.IndexOf('#', StringComparison.Ordinal);
+        return Of(url, url.IndexOf('#', StringComparison.Ordinal));
+    }
+
+    /// <summary>Splits <paramref name="url"/> whose fragment starts at <paramref name="fragmentAt"/> (-1: none), the first <c>?</c> before it starting the query.</summary>
+    public static QueryInsertion Of(string url, int fragmentAt)
+    {
+        ArgumentNullException.ThrowIfNull(url);
         var at = fragmentAt < 0 ? url.Length : fragmentAt;
         var queryAt = url.IndexOf('?', 0, at);
         return new QueryInsertion(at, queryAt < 0 ? null : url[(queryAt + 1)..at]);
