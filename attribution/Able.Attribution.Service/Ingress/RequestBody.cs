@@ -9,7 +9,8 @@ internal readonly record struct RequestBody(ReadOnlyMemory<byte> Bytes, int Fail
 
     /// <summary>
     /// Reads at most <paramref name="maxBytes"/>: a declared <c>Content-Length</c> over the limit is refused
-    /// before anything is read, and a chunked body is cut off at the first byte past it (413 either way).
+    /// before anything is read, and a chunked body is cut off at the first byte past it (413 either way). A chunked
+    /// body whose framing alone is larger than the limit (chunks of a few bytes each) gets Kestrel's 413.
     /// A body that breaks off or is malformed on the wire gives 400 (or Kestrel's own status).
     /// </summary>
     public static async Task<RequestBody> ReadAsync(HttpContext context, int maxBytes, Action<string> onReadFailure)
@@ -20,10 +21,12 @@ internal readonly record struct RequestBody(ReadOnlyMemory<byte> Bytes, int Fail
             return new(default, StatusCodes.Status413PayloadTooLarge);
         }
 
-        // Kestrel then refuses the rest of an oversized body itself instead of draining it.
+        // Kestrel then refuses the rest of an oversized body itself instead of draining it. Kestrel counts a chunked
+        // body's framing (each chunk's size line and CRLFs) against its limit as well as the data, so a chunked body
+        // gets as much again for framing: its data is still cut off one byte past the limit below.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = maxBytes + 1L;
+            limit.MaxRequestBodySize = request.ContentLength is null ? (2L * maxBytes) + 1L : maxBytes + 1L;
         }
 
         // Room for one byte more than declared or allowed, so an overrun is seen without reading further.

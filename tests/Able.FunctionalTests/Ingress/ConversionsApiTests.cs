@@ -209,4 +209,18 @@ public sealed class ConversionsApiTests
         return problem.RootElement.GetProperty("errors").EnumerateObject()
             .ToDictionary(p => p.Name, p => string.Join(" | ", p.Value.EnumerateArray().Select(m => m.GetString())), StringComparer.Ordinal);
     }
+
+    /// <summary>A funnel without an API key takes no conversions through the API: no key is its key, not even another funnel's.</summary>
+    [Theory]
+    [InlineData(IngressHarness.ApiKey)]
+    [InlineData(IngressHarness.OtherApiKey)]
+    public async Task A_funnel_without_an_API_key_refuses_every_key(string key)
+    {
+        await using var harness = await IngressHarness.StartAsync(able => able["Funnels"]![1]!.AsObject().Remove("ApiKey"));
+
+        using var response = await harness.SendAsync(IngressHarness.Conversions("""{"funnel":"other","event":"Lead","event_id":"1"}""", key));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(await harness.EntriesAsync());
+    }
 }

@@ -200,8 +200,7 @@ public sealed class IngressAnswerTests
     /// <summary>
     /// A chunked body (no Content-Length) is read past the first 16 KiB buffer, through every doubling of it: a
     /// 100 KiB or 250,000-byte delivery (a fixture with trailing whitespace, which JSON allows) is stored whole.
-    /// (Not at the limit exactly: a chunked body within about 40 bytes of 256 KiB gets 413 from Kestrel's own body
-    /// size check, which the same body with a Content-Length passes; README, the ingress settings table.)
+    /// (At the limit exactly and in small chunks: <see cref="BodyLimitTests"/>.)
     /// </summary>
     [Theory]
     [InlineData(100 * 1024)]

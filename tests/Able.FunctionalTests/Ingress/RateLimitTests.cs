@@ -63,4 +63,32 @@ public sealed class RateLimitTests
         using var other = await harness.SendAsync(IngressHarness.Webhook("stripe", "other", body, IngressHarness.OtherStripeSecret));
         Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
     }
+
+    /// <summary>
+    /// A conversions API request counts against the funnel that owns its bearer key, whichever funnel its body
+    /// names, and a key no funnel owns counts against none: wrong keys cannot use up a real funnel's window.
+    /// </summary>
+    [Fact]
+    public async Task A_conversions_API_request_counts_against_the_funnel_owning_its_key_and_a_wrong_key_against_none()
+    {
+        await using var harness = await StartAsync(perIp: 1000, perFunnel: 1);
+        var body = Fixtures.Bytes("stripe/invoice-paid.json");
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var wrongKey = await harness.SendAsync(From($"198.51.100.{i}", IngressHarness.Conversions(
+                """{"funnel":"acme","event":"Lead","event_id":"1"}""", apiKey: "not-a-funnels-key")));
+            Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
+        }
+
+        using var others = await harness.SendAsync(From("198.51.100.20", IngressHarness.Conversions(
+            """{"funnel":"other","event":"Lead","event_id":"1"}""", apiKey: IngressHarness.OtherApiKey)));
+        Assert.Equal(HttpStatusCode.Accepted, others.StatusCode);
+
+        using var acme = await harness.SendAsync(From("198.51.100.21", IngressHarness.Webhook("stripe", "acme", body)));
+        Assert.Equal(HttpStatusCode.Accepted, acme.StatusCode);
+
+        using var otherAgain = await harness.SendAsync(From("198.51.100.22", IngressHarness.Webhook("stripe", "other", body, IngressHarness.OtherStripeSecret)));
+        Assert.Equal((HttpStatusCode)429, otherAgain.StatusCode);
+    }
 }
