@@ -133,6 +133,20 @@ public sealed class BodyLimitTests
         }
     }
 
+    /// <summary>A body whose chunk framing is broken is a 400 "Unreadable body" (not a 413), and nothing is written.</summary>
+    [Fact]
+    public async Task A_body_with_broken_chunk_framing_gets_400_unreadable_body()
+    {
+        await using var harness = await IngressHarness.StartAsync();
+        var header = WebhookSignature.Sign([], IngressHarness.CalendlyKey, IngressHarness.Now);
+
+        var status = await RawRequestAsync(harness, $"Transfer-Encoding: chunked\r\nCalendly-Webhook-Signature: {header}\r\n", "zz\r\n{}\r\n0\r\n\r\n"u8.ToArray());
+
+        Assert.Equal(400, status);
+        Assert.Empty(await harness.EntriesAsync());
+        Assert.Contains("able_webhooks_total{source=\"calendly\",funnel=\"acme\",outcome=\"malformed\"} 1", await harness.MetricsAsync(), StringComparison.Ordinal);
+    }
+
     /// <summary>Sends the request head and <paramref name="body"/> (as given: finished or not) on a raw socket and reads the status.</summary>
     private static async Task<int> RawRequestAsync(IngressHarness harness, string headers, byte[] body)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Able.Attribution.Ingest;
 using Able.Attribution.Service.Ingress;
 using Able.Schema.Configuration;
@@ -27,6 +28,7 @@ public sealed class IngestOutageLogTests
         Assert.True(await writer.WriteAsync(IngestEntry.Sources.Calendly, item, CancellationToken.None));
         Assert.Empty(logger.Collector.GetSnapshot());
 
+        var outage = System.Diagnostics.Stopwatch.StartNew();
         await redis.StopAsync();
         for (var i = 0; i < 5; i++)
         {
@@ -46,13 +48,27 @@ public sealed class IngestOutageLogTests
             return written;
         }, TimeSpan.FromSeconds(30)));
 
+        var outageSeconds = outage.Elapsed.TotalSeconds;
         var records = logger.Collector.GetSnapshot();
-        Assert.Single(records, r => r.Level == LogLevel.Warning);
+        var started = Assert.Single(records, r => r.Level == LogLevel.Warning);
+        Assert.All(records.Where(r => r.Level != LogLevel.Information), r => Assert.Matches("^(not connected|[A-Za-z]+Exception)$", r.GetStructuredStateValue("Reason")));
         var recovered = Assert.Single(records, r => r.Level == LogLevel.Information);
         Assert.Contains($"; {5 + refusedAfterRestart} deliveries were answered 503", recovered.Message, StringComparison.Ordinal);
+        Assert.InRange(double.Parse(recovered.GetStructuredStateValue("OutageSeconds")!, CultureInfo.InvariantCulture), 0, outageSeconds);
+        Assert.Equal("acme", started.GetStructuredStateValue("Funnel"));
 
         Assert.True(await writer.WriteAsync(IngestEntry.Sources.Calendly, item, CancellationToken.None));
         Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Information);
+
+        // A second outage, ended by a batch (one MULTI/EXEC): logged the same way.
+        await redis.StopAsync();
+        Assert.False(await writer.WriteAsync(IngestEntry.Sources.ConversionsApi, [item[0], item[0]], CancellationToken.None));
+        await redis.StartAgainAsync();
+        Assert.True(await Eventually.TrueAsync(
+            () => writer.WriteAsync(IngestEntry.Sources.ConversionsApi, [item[0], item[0]], CancellationToken.None), TimeSpan.FromSeconds(30)));
+        records = logger.Collector.GetSnapshot();
+        Assert.Equal(2, records.Count(r => r.Level == LogLevel.Warning));
+        Assert.Equal(2, records.Count(r => r.Level == LogLevel.Information));
     }
 
     private sealed class FixedOptions : IOptionsMonitor<AbleOptions>

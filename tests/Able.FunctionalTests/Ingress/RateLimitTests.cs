@@ -91,4 +91,25 @@ public sealed class RateLimitTests
         using var otherAgain = await harness.SendAsync(From("198.51.100.22", IngressHarness.Webhook("stripe", "other", body, IngressHarness.OtherStripeSecret)));
         Assert.Equal((HttpStatusCode)429, otherAgain.StatusCode);
     }
+
+    /// <summary>The window reopens by itself: after a 429, a later request of the same client is served again without any other traffic.</summary>
+    [Fact]
+    public async Task A_client_over_its_limit_is_served_again_once_the_window_has_passed()
+    {
+        await using var harness = await IngressHarness.StartAsync(able => able["Attribution"]!["Ingress"] = new JsonObject
+        {
+            ["RateLimit"] = new JsonObject { ["PermitsPerIp"] = 1, ["PermitsPerFunnel"] = 1000, ["WindowSeconds"] = 1 },
+        });
+        var body = Fixtures.Bytes("calendly/invitee-created-free.json");
+        using var first = await harness.SendAsync(From("203.0.113.30", IngressHarness.Webhook("calendly", "acme", body)));
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+
+        var limitedOnce = false;
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var next = await harness.SendAsync(From("203.0.113.30", IngressHarness.Webhook("calendly", "acme", body)));
+            limitedOnce |= next.StatusCode == (HttpStatusCode)429;
+            return next.StatusCode == HttpStatusCode.Accepted && limitedOnce;
+        }, TimeSpan.FromSeconds(15)));
+    }
 }

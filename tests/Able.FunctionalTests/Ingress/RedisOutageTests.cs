@@ -33,7 +33,11 @@ public sealed class RedisOutageTests
         {
             using var down = await harness.SendAsync(request());
             Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
-            Assert.NotNull(down.Headers.RetryAfter);
+            Assert.Equal(TimeSpan.FromSeconds(5), down.Headers.RetryAfter?.Delta);
+            Assert.Equal("application/problem+json", down.Content.Headers.ContentType?.MediaType);
+            var problem = JsonNode.Parse(await down.Content.ReadAsStringAsync())!;
+            Assert.Equal("Storage unavailable", (string?)problem["title"]);
+            Assert.Equal("The delivery was not stored; retry later.", (string?)problem["detail"]);
         }
 
         Assert.Contains("able_webhooks_total{source=\"api\",funnel=\"acme\",outcome=\"unavailable\"} 1", await harness.MetricsAsync(), StringComparison.Ordinal);

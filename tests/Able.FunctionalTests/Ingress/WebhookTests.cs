@@ -47,6 +47,23 @@ public sealed class WebhookTests
     /// Deliveries queued while the note of the last one is being written are noted by one later write: the key ends
     /// with the newest delivery's time (at or after its received_at, and no later than its answer).
     /// </summary>
+    /// <summary>The first Calendly delivery a funnel ever gets is noted as its last delivery (the status line's "last webhook").</summary>
+    [Fact]
+    public async Task A_funnels_first_calendly_delivery_is_noted_as_its_last_delivery()
+    {
+        await using var harness = await IngressHarness.StartAsync();
+        var key = harness.CalendlyLastDelivery("acme");
+        Assert.False(await harness.Redis.GetDatabase().KeyExistsAsync(key));
+
+        using var response = await harness.SendAsync(IngressHarness.Webhook("calendly", "acme", Fixtures.Bytes("calendly/invitee-created-free.json")));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var receivedAt = IngressHarness.ReceivedAt(Assert.Single(await harness.EntriesAsync()));
+        Assert.True(await Eventually.TrueAsync(
+            async () => await harness.Redis.GetDatabase().KeyExistsAsync(key), TimeSpan.FromSeconds(10)));
+        Assert.InRange((long)await harness.Redis.GetDatabase().StringGetAsync(key), receivedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    }
+
     [Fact]
     public async Task Concurrent_calendly_deliveries_leave_the_newest_time_as_the_funnels_last_delivery()
     {
