@@ -39,11 +39,6 @@ internal abstract class IngressRequest(HttpContext context, string source, strin
     /// <summary>Checks the body and says what to write.</summary>
     public abstract IngressVerdict Interpret(ReadOnlyMemory<byte> body, IngressOptions limits);
 
-    /// <summary>Called once the entries are in the ingest stream, before the answer; must not block or throw.</summary>
-    public virtual void Queued()
-    {
-    }
-
     /// <summary>Counts and logs a refusal and answers with an RFC 7807 problem.</summary>
     public virtual IResult Reject(string outcome, int status, string title, string detail)
     {
@@ -110,7 +105,6 @@ internal sealed class IngressPipeline(IngressFunnels funnels, IngestWriter write
             writer.RecordDelivery(request.Source, mark);
         }
 
-        request.Queued();
         metrics.Count(request.Source, request.Label, IngressOutcome.Accepted);
         metrics.ObserveIngest(request.Source, time.GetElapsedTime(started));
         return verdict.Accepted!;
