@@ -549,7 +549,7 @@ public sealed class CalendlyUrlRewriter
         var rawQuery = queryAt < 0 ? default : url[(queryAt + 1)..insertAt];
         if (path == PathKind.Unusual || !ScanQuery(rawQuery, additions.Names, out var present, out var openEnded))
         {
-            return ReferencePlan(url, out insertAt, out insertion);
+            return ReferencePlan(url, fragmentAt, out insertAt, out insertion);
         }
 
         if ((present & 1) != 0)
@@ -744,8 +744,9 @@ public sealed class CalendlyUrlRewriter
     /// <summary>
     /// The general way, on text: <see cref="CalendlyLinkDecoration.IsSchedulingUrl"/> on the unescaped URL, then the
     /// query's decoded names. Allocates; taken only by URLs the byte path does not decide (and by tests, to check it).
+    /// <paramref name="fragmentAt"/> is <see cref="FragmentAt"/> of <paramref name="url"/>, which the caller has found.
     /// </summary>
-    private bool ReferencePlan(ReadOnlySpan<byte> url, out int insertAt, out ReadOnlySpan<byte> insertion)
+    private bool ReferencePlan(ReadOnlySpan<byte> url, int fragmentAt, out int insertAt, out ReadOnlySpan<byte> insertion)
     {
         insertAt = 0;
         insertion = default;
@@ -757,7 +758,7 @@ public sealed class CalendlyUrlRewriter
             return false;
         }
 
-        var plan = QueryInsertion.Of(text, FragmentAt(url));
+        var plan = QueryInsertion.Of(text, fragmentAt);
         var rawQuery = plan.RawQuery ?? "";
         var query = Unescape(rawQuery);
         var names = CalendlyLinkDecoration.QueryNames(query);
