@@ -228,6 +228,38 @@ public sealed class Ga4DeliveryTests
     }
 
     [Fact]
+    public async Task A_GA4_retry_whose_funnel_left_the_configuration_is_a_GA4_dead_letter_and_TikTok_stays_sent()
+    {
+        await using var world = await Ga4World.CreateAsync(WorkerDeliveryTests.BookedAt);
+        var vid = await world.VisitorAsync(ClientId, SessionId);
+        world.Ga4.Enqueue(500);
+        world.Scenario.Worker("RetryBaseMilliseconds", 60_000);
+        world.Scenario.Worker("RetryMaxMilliseconds", 60_000);
+        await using (var first = await world.Scenario.StartWorkerAsync())
+        {
+            await world.Scenario.AddAsync("calendly", "invitee.created", Fixtures.Read("calendly/invitee-created-free.json", vid));
+            Assert.True(await Eventually.TrueAsync(async () => (await first.Receipts.GetAsync("acme", WorkerDeliveryTests.FreeScheduleId))?.Ga4?.Status == Ga4Status.Retrying, Within));
+        }
+
+        // The operator renames the funnel while its GA4 delivery waits for the retry.
+        world.Scenario.Config.Funnel["Mark"] = "renamed";
+        await using var worker = await world.Scenario.StartWorkerAsync();
+        world.Scenario.Time.JumpTo(world.Scenario.Time.GetUtcNow().AddMinutes(5));
+
+        Assert.True(await Eventually.TrueAsync(async () => (await worker.Receipts.GetAsync("acme", WorkerDeliveryTests.FreeScheduleId))?.Ga4?.Status == Ga4Status.DeadLettered, Within));
+        var receipt = (await worker.Receipts.GetAsync("acme", WorkerDeliveryTests.FreeScheduleId))!;
+        Assert.Equal("the funnel is no longer configured", receipt.Ga4!.Reason);
+        Assert.Equal(ReceiptStatus.Sent, receipt.Status);
+        var letter = Assert.Single(await worker.DeadLetters.ReadAsync());
+        Assert.Equal(DeadLetters.Ga4Destination, letter.Destination);
+        Assert.Equal("acme", letter.Mark);
+        Assert.Equal("the funnel is no longer configured", letter.Reason);
+        Assert.Single(world.Ga4.Requests);
+        Assert.Equal(1, world.Scenario.TikTok.AcceptedCount(WorkerDeliveryTests.FreeScheduleId));
+        Assert.Equal(0, await world.Scenario.Db.SortedSetLengthAsync(world.Scenario.Keys.DeliverySchedule));
+    }
+
+    [Fact]
     public async Task The_API_secret_travels_only_in_the_request_to_GA4_never_in_any_log_line_or_stored_value()
     {
         await using var world = await Ga4World.CreateAsync(WorkerDeliveryTests.BookedAt);

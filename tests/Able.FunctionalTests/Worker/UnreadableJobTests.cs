@@ -19,6 +19,8 @@ public sealed class UnreadableJobTests
     [InlineData("not json at all {")]
     [InlineData("""{"id":"x","attempts":"many"}""")]
     [InlineData("[1,2,3]")]
+    [InlineData("""{"id":"x","conversion":{"funnel":"acme","source":"calendly","source_type":"invitee.created","decision":0,"receipt_id":"schedule:x","event":"Schedule"},"receipt":null}""")]
+    [InlineData("""{"id":"x","conversion":null,"receipt":{"id":"schedule:x","mark":"acme","source":"calendly","source_event":"invitee.created","status":"queued"}}""")]
     public async Task An_unreadable_job_is_dead_lettered_as_stored_and_the_worker_goes_on(string storedText)
     {
         await using var scenario = await WorkerScenario.CreateAsync(WorkerDeliveryTests.BookedAt);
@@ -36,6 +38,7 @@ public sealed class UnreadableJobTests
         Assert.False(await scenario.Db.KeyExistsAsync(scenario.Keys.DeliveryJob(deliveryId)));
         Assert.Null(await scenario.Db.SortedSetScoreAsync(scenario.Keys.DeliverySchedule, deliveryId));
         Assert.Equal(DeliveryStore.Dead, (string?)await scenario.Db.StringGetAsync(scenario.Keys.DeliveryLedger(deliveryId)));
+        Assert.Contains("able_tiktok_events_total{funnel=\"unknown\",outcome=\"dead_lettered\"} 1", await worker.MetricsTextAsync(), StringComparison.Ordinal);
 
         const string after = "00000000-0000-4000-8000-0000000000b1";
         await scenario.AddAsync("calendly", "invitee.created", WorkerDeliveryTests.Untracked(after, "after@example.com"));

@@ -48,6 +48,11 @@ public sealed class WorkerFailureTests
         var stop = new StopAt(point);
         var first = await scenario.StartWorkerAsync(stop);
         await stop.Reached.Task.WaitAsync(Within);
+        if (point == WorkerCheckpoints.AfterSentBeforeRemove)
+        {
+            Assert.NotEmpty(scenario.TikTok.Accepted); // reached after a send only
+        }
+
         await first.DisposeAsync();
 
         // Another replica takes over what the stopped one held (after Able:Worker:ClaimIdleSeconds)...
@@ -123,13 +128,19 @@ public sealed class WorkerFailureTests
         // start (nothing due yet), the next one long after all ten are due: they leave in one batch.
         await using var scenario = await WithBookingsAsync(10, graceSeconds: 2);
         scenario.Worker("FlushIntervalMilliseconds", 4000);
+        // A lease longer than the test: the halves are sent in the same pass, or not at all.
+        scenario.Worker("ClaimIdleSeconds", 600);
         var bad = EventId(6);
         scenario.TikTok.Responder = events => events.Any(e => (string?)e["event_id"] == bad) ? FakeReply.InvalidEvent(bad) : FakeReply.Ok;
         await using var worker = await scenario.StartWorkerAsync();
 
         Assert.True(await StatusAsync(worker, 6, ReceiptStatus.DeadLettered));
-        Assert.Equal(10, scenario.TikTok.Requests.First().Events.Count);
         Assert.True(await Eventually.TrueAsync(() => Task.FromResult(scenario.TikTok.Accepted.Count == 9), Within));
+        var requests = scenario.TikTok.Requests.Select(r => r.Events.Select(e => (string)e["event_id"]!).ToList()).ToList();
+        Assert.Equal(10, requests[0].Count);
+        Assert.Equal(requests[0][..5], requests[1]); // the first half...
+        Assert.Contains(requests[0][5..], requests.Skip(2)); // ...and the second, each sent as it stands or halved again
+        Assert.All(requests.Skip(1), r => Assert.True(r.Count <= 5));
         Assert.Equal(0, scenario.TikTok.AcceptedCount(bad));
         Assert.All(Enumerable.Range(0, 10).Where(i => i != 6), i => Assert.Equal(1, scenario.TikTok.AcceptedCount(EventId(i))));
 
