@@ -97,6 +97,19 @@ public sealed class DeliveryOutcomeTests
     }
 
     [Fact]
+    public async Task A_dry_run_funnel_without_a_pixel_id_keeps_its_deliveries_under_its_own_mark()
+    {
+        // Valid without an access token: the deliveries' dedup keys then name the funnel, so two such funnels never share one.
+        await using var scenario = await ScenarioAsync(accessToken: null);
+        scenario.Config.Funnel["TikTok"]!.AsObject().Remove("PixelId");
+        await using var worker = await scenario.StartWorkerAsync();
+        await AddBookingAsync(scenario);
+
+        Assert.True(await StatusAsync(worker, ReceiptStatus.DryRun));
+        Assert.Equal(DeliveryStore.DryRun, (string?)await scenario.Db.StringGetAsync(scenario.Keys.DeliveryLedger("funnel-acme:Schedule:" + BookingId)));
+    }
+
+    [Fact]
     public async Task A_send_refused_for_good_is_one_attempt_dead_lettered_counted_and_kept_for_the_funnel_retention()
     {
         await using var scenario = await ScenarioAsync();
