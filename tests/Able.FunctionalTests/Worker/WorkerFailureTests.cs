@@ -94,6 +94,29 @@ public sealed class WorkerFailureTests
     }
 
     [Fact]
+    public async Task A_replica_stopped_while_halving_a_batch_starts_no_new_request_and_the_other_half_is_taken_over()
+    {
+        await using var scenario = await WithBookingsAsync(2);
+        // Room to stop the replica while the first half's request is answered (3 s), within the request timeout.
+        scenario.Worker("RequestTimeoutMilliseconds", 5000);
+        scenario.Worker("ClaimIdleSeconds", 6);
+        var singles = 0;
+        scenario.TikTok.Responder = events => events.Count > 1
+            ? FakeReply.InvalidEvent((string)events[1]["event_id"]!)
+            : Interlocked.Increment(ref singles) == 1 ? FakeReply.OkAfter(TimeSpan.FromSeconds(3)) : FakeReply.Ok;
+        var first = await scenario.StartWorkerAsync();
+        Assert.True(await Eventually.TrueAsync(() => Task.FromResult(scenario.TikTok.Requests.Count == 2), Within));
+        await first.DisposeAsync(); // while the first half's request is answered
+
+        Assert.Equal(2, scenario.TikTok.Requests.Count); // the second half was not sent by the stopping replica
+        Assert.Single(scenario.TikTok.Accepted);
+        scenario.Worker("ConsumerName", "w2");
+        await using var second = await scenario.StartWorkerAsync();
+        Assert.True(await AllDeliveredAsync(scenario.TikTok, 2));
+        await AssertEachDeliveredOnceAsync(scenario.TikTok, 2);
+    }
+
+    [Fact]
     public async Task Too_many_requests_three_times_then_success_is_delivered_once_after_backoff()
     {
         await using var scenario = await WithBookingsAsync(1);
