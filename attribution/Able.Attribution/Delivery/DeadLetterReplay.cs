@@ -108,7 +108,9 @@ public sealed partial class DeadLetterReplay(
                 }
             }
 
-            if (entries.Length < chunk)
+            // The stream's end was reached before the page filled: nothing follows. (A page filled by a funnel's letter
+            // within a short read may still have more of that funnel after it: the check below says.)
+            if (items.Count < limit && entries.Length < chunk)
             {
                 return new DeadLetterPage(items, null);
             }
