@@ -7,7 +7,7 @@ namespace Able.FunctionalTests.Admin;
 /// Dead letters through the admin API: a booking TikTok refused for good is listed with TikTok's code and message,
 /// replayed once to the fake TikTok (which then accepts it), and a second replay sends nothing; a discarded one is gone.
 /// </summary>
-public sealed class AdminDeadLetterTests
+public sealed partial class AdminDeadLetterTests
 {
     [Fact]
     public async Task A_replayed_dead_letter_is_delivered_once_and_a_second_replay_sends_nothing()

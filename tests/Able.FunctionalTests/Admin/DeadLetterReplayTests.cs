@@ -13,7 +13,7 @@ namespace Able.FunctionalTests.Admin;
 /// once TikTok accepts again, a replay delivers it exactly once and its receipt shows it, and no second replay (also
 /// from another replica at the same moment) sends anything more.
 /// </summary>
-public sealed class DeadLetterReplayTests
+public sealed partial class DeadLetterReplayTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
 
