@@ -35,6 +35,7 @@ public sealed partial class AdminDeadLetterTests
 
         var replay = await pipeline.Admin.JsonAsync(HttpMethod.Post, $"/admin/api/deadletters/{id}/replay");
         Assert.Equal("queued", (string?)replay["result"]);
+        Assert.Equal($"delivery {(string?)letter["delivery_id"]} queued", (string?)replay["detail"]);
         Assert.True(await Eventually.TrueAsync(() => Task.FromResult(pipeline.TikTok.AcceptedCount(AdminPipeline.JaneBookingId) == 1), TimeSpan.FromSeconds(30)));
         await pipeline.WaitForAsync(ReceiptStatus.Sent, AdminPipeline.JaneBookingId);
 
