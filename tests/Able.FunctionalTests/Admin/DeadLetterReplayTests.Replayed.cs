@@ -45,7 +45,8 @@ public sealed partial class DeadLetterReplayTests
 
         // Only a poison ingest entry goes back to the ingest stream: a delivery's dead letter is refused there.
         var ingested = await scenario.Db.StreamLengthAsync(scenario.Keys.IngestStream);
-        await Assert.ThrowsAsync<ArgumentException>(() => new DeadLetters(scenario.Db.Multiplexer, scenario.Keys).ReplayAsync(letter));
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => new DeadLetters(scenario.Db.Multiplexer, scenario.Keys).ReplayAsync(letter));
+        Assert.Contains($"Dead letter {letter.Id} is not an ingest entry", refused.Message, StringComparison.Ordinal);
         Assert.Equal(ingested, await scenario.Db.StreamLengthAsync(scenario.Keys.IngestStream));
 
         var replica = await Replica.CreateAsync(scenario.Keys, scenario.Time);
