@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Able.Attribution.Receipts;
 using Able.Schema.Configuration;
@@ -82,6 +83,11 @@ public sealed partial class DeadLetterReplay(
         if (cursor is not null && !IsStreamId(cursor))
         {
             return new DeadLetterPage([], null) { Problem = InvalidCursor };
+        }
+
+        if (cursor is not null && IsLastPossibleId(cursor))
+        {
+            return new DeadLetterPage([], null);
         }
 
         limit = Math.Clamp(limit, 1, MaxLimit);
@@ -250,8 +256,22 @@ public sealed partial class DeadLetterReplay(
             : new ReplayOutcome(letter.Id, ReplayResult.Queued, $"ingest entry {added} added");
     }
 
-    /// <summary>Whether <paramref name="id"/> is a stream id (<c>ms-seq</c>): anything else is answered without asking Redis.</summary>
-    public static bool IsStreamId(string? id) => id is { Length: <= 41 } && StreamId().IsMatch(id);
+    /// <summary>
+    /// Whether <paramref name="id"/> is a stream id (<c>ms-seq</c>, each part a 64-bit unsigned number, as Redis reads
+    /// them): anything else is answered without asking Redis, which refuses it with an error.
+    /// </summary>
+    public static bool IsStreamId(string? id) => id is { Length: <= 41 } && StreamId().IsMatch(id) && TryParts(id, out _, out _);
+
+    /// <summary>Whether nothing can follow <paramref name="id"/> (the largest stream id, after which Redis refuses to read).</summary>
+    private static bool IsLastPossibleId(string id) => TryParts(id, out var ms, out var seq) && ms == ulong.MaxValue && seq == ulong.MaxValue;
+
+    private static bool TryParts(string id, out ulong ms, out ulong seq)
+    {
+        var dash = id.IndexOf('-', StringComparison.Ordinal);
+        seq = 0;
+        return ulong.TryParse(id.AsSpan(0, Math.Max(dash, 0)), NumberStyles.None, CultureInfo.InvariantCulture, out ms)
+            && ulong.TryParse(id.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out seq);
+    }
 
     [GeneratedRegex(@"^[0-9]{1,20}-[0-9]{1,20}\z")]
     private static partial Regex StreamId();

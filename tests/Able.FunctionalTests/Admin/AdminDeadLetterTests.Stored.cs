@@ -121,6 +121,20 @@ public sealed partial class AdminDeadLetterTests
         var page = await admin.GetJsonAsync($"/admin/api/deadletters?cursor={longest}");
         Assert.Empty(page["items"]!.AsArray());
         Assert.Null(page["next_cursor"]);
+
+        // The largest id there is: nothing can follow it (Redis refuses to read after it). Past 64 bits: not an id.
+        var last = await admin.GetJsonAsync("/admin/api/deadletters?cursor=18446744073709551615-18446744073709551615&funnel=acme");
+        Assert.Empty(last["items"]!.AsArray());
+        Assert.Null(last["next_cursor"]);
+        foreach (var beyond in new[] { "18446744073709551616-0", "99999999999999999999-0", "0-18446744073709551616" })
+        {
+            using var lookedUp = await admin.GetAsync($"/admin/api/deadletters/{beyond}");
+            Assert.Equal(HttpStatusCode.BadRequest, (await AdminService.ProblemAsync(lookedUp)).Status);
+            using var listed = await admin.GetAsync($"/admin/api/deadletters?cursor={beyond}");
+            Assert.Equal(HttpStatusCode.BadRequest, (await AdminService.ProblemAsync(listed)).Status);
+            using var replayed = await admin.SendAsync(HttpMethod.Post, $"/admin/api/deadletters/{beyond}/replay");
+            Assert.Equal(HttpStatusCode.BadRequest, (await AdminService.ProblemAsync(replayed)).Status);
+        }
     }
 
     /// <summary>An ingest entry as the ingress writes one.</summary>
