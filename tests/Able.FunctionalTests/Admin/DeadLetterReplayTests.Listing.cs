@@ -57,6 +57,10 @@ public sealed partial class DeadLetterReplayTests
         Assert.Null(end.Problem);
         Assert.Empty(end.Items);
         Assert.Null(end.NextCursor);
+
+        // Only the largest id of all ends the stream: a cursor with the largest sequence number at a small time does not.
+        Assert.Equal(ids, (await replica.Replay.ListAsync(null, 10, "0-18446744073709551615")).Items.Select(l => l.Id));
+        Assert.Empty((await replica.Replay.ListAsync(null, 10, "18446744073709551615-18446744073709551615")).Items);
     }
 
     [Fact]

@@ -3,6 +3,9 @@ using Able.Attribution.Delivery;
 using Able.Attribution.Receipts;
 using Able.Attribution.Reports;
 using Able.Schema.Visitors;
+using Able.Supervision;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Able.FunctionalTests.Worker;
@@ -164,6 +167,33 @@ public sealed class DeliveryOutcomeTests
         Assert.Equal(90, await LedgerDaysLeftAsync(scenario)); // no funnel retention to go by: the default
         Assert.Contains("able_tiktok_events_total{funnel=\"acme\",outcome=\"dead_lettered\"} 1", await worker.MetricsTextAsync(), StringComparison.Ordinal);
         Assert.Single(scenario.TikTok.Requests);
+        // The pass that gave it up went on as usual: no outage, and the delivery loop did not stop the worker.
+        Assert.Empty(worker.Services.GetRequiredService<LoopHealth>().Outages);
+        Assert.False(worker.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task A_late_joined_booking_built_by_a_replica_stopped_before_its_send_is_sent_as_built_by_the_next_replica()
+    {
+        // Booked without the carrier: the job waits without an event until the confirmation link joins it to its visitor.
+        await using var scenario = await WorkerScenario.CreateAsync(WorkerDeliveryTests.BookedAt, graceSeconds: 2);
+        var vid = VisitorId.New();
+        await scenario.AddVisitorAsync(vid, "E.C.P.late", WorkerDeliveryTests.ClickedAt, "203.0.113.52");
+        var stop = new StopAt(Able.Attribution.Worker.WorkerCheckpoints.BeforeSend);
+        var first = await scenario.StartWorkerAsync(stop);
+        await AddBookingAsync(scenario);
+        Assert.True(await StatusAsync(first, ReceiptStatus.WaitingForJoin));
+        await scenario.Db.StringSetAsync(scenario.Keys.InviteeLink(BookingId["schedule:".Length..]), vid);
+        await stop.Reached.Task.WaitAsync(Within);
+        await first.DisposeAsync();
+
+        await scenario.Db.KeyDeleteAsync(scenario.Keys.Visitor(vid));
+        scenario.Worker("ConsumerName", "w2");
+        await using var second = await scenario.StartWorkerAsync();
+
+        Assert.True(await StatusAsync(second, ReceiptStatus.Sent));
+        Assert.Equal("E.C.P.late", (string?)Assert.Single(scenario.TikTok.Accepted)["user"]!["ttclid"]);
+        Assert.Equal("invitee_link", (await second.Receipts.GetAsync("acme", BookingId))!.JoinPath);
     }
 
     [Fact]

@@ -204,6 +204,7 @@ public sealed class WorkerFailureTests
         {
             Assert.True(await Eventually.TrueAsync(async () =>
                 (await first.Receipts.ListAsync("acme", 10)).Count(r => r.Status == ReceiptStatus.Retrying) == 3, Within));
+            Assert.True(await Eventually.TrueAsync(async () => (await first.MetricsTextAsync()).Contains("able_retry_backlog 3", StringComparison.Ordinal), Within));
         }
 
         Assert.Equal(3, await scenario.Db.SortedSetLengthAsync(scenario.Keys.DeliverySchedule));
