@@ -184,12 +184,7 @@ public sealed class DeliveryOutcomeTests
         await AddBookingAsync(scenario);
         Assert.True(await StatusAsync(first, ReceiptStatus.WaitingForJoin));
         await scenario.Db.StringSetAsync(scenario.Keys.InviteeLink(BookingId["schedule:".Length..]), vid);
-        await stop.Reached.Task.WaitAsync(Within);
-        await first.DisposeAsync();
-
-        await scenario.Db.KeyDeleteAsync(scenario.Keys.Visitor(vid));
-        scenario.Worker("ConsumerName", "w2");
-        await using var second = await scenario.StartWorkerAsync();
+        await using var second = await TakeOverWithoutTheVisitorAsync(scenario, first, stop, vid);
 
         Assert.True(await StatusAsync(second, ReceiptStatus.Sent));
         Assert.Equal("E.C.P.late", (string?)Assert.Single(scenario.TikTok.Accepted)["user"]!["ttclid"]);
@@ -205,18 +200,25 @@ public sealed class DeliveryOutcomeTests
         var stop = new StopAt(Able.Attribution.Worker.WorkerCheckpoints.BeforeSend);
         var first = await scenario.StartWorkerAsync(stop);
         await AddBookingAsync(scenario, vid);
-        await stop.Reached.Task.WaitAsync(Within);
-        await first.DisposeAsync();
-
-        // The visitor's data is gone by the time another replica takes over (erased, or expired): the event it sends is
-        // the one that was built and recorded in the receipt, with the click, not one built again without it.
-        await scenario.Db.KeyDeleteAsync(scenario.Keys.Visitor(vid));
-        scenario.Worker("ConsumerName", "w2");
-        await using var second = await scenario.StartWorkerAsync();
+        await using var second = await TakeOverWithoutTheVisitorAsync(scenario, first, stop, vid);
 
         Assert.True(await StatusAsync(second, ReceiptStatus.Sent));
         var sent = Assert.Single(scenario.TikTok.Accepted);
         Assert.Equal("E.C.P.built", (string?)sent["user"]!["ttclid"]);
         Assert.Equal(vid, (await second.Receipts.GetAsync("acme", BookingId))!.VisitorId);
+    }
+
+    /// <summary>
+    /// Stops <paramref name="first"/> once it holds the built event before its send, deletes the visitor's data (erased,
+    /// or expired) and starts another replica: the event that replica sends is the one built and recorded in the receipt,
+    /// with the click, not one built again without it.
+    /// </summary>
+    private static async Task<WorkerHost> TakeOverWithoutTheVisitorAsync(WorkerScenario scenario, WorkerHost first, StopAt stop, string visitorId)
+    {
+        await stop.Reached.Task.WaitAsync(Within);
+        await first.DisposeAsync();
+        await scenario.Db.KeyDeleteAsync(scenario.Keys.Visitor(visitorId));
+        scenario.Worker("ConsumerName", "w2");
+        return await scenario.StartWorkerAsync();
     }
 }
