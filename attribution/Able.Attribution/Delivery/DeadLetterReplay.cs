@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Able.Attribution.Receipts;
 using Able.Schema.Configuration;
 using Able.Schema.Redis;
@@ -260,11 +259,12 @@ public sealed partial class DeadLetterReplay(
     /// Whether <paramref name="id"/> is a stream id (<c>ms-seq</c>, each part a 64-bit unsigned number, as Redis reads
     /// them): anything else is answered without asking Redis, which refuses it with an error.
     /// </summary>
-    public static bool IsStreamId(string? id) => id is { Length: <= 41 } && StreamId().IsMatch(id) && TryParts(id, out _, out _);
+    public static bool IsStreamId(string? id) => id is { Length: <= 41 } && TryParts(id, out _, out _);
 
     /// <summary>Whether nothing can follow <paramref name="id"/> (the largest stream id, after which Redis refuses to read).</summary>
     private static bool IsLastPossibleId(string id) => TryParts(id, out var ms, out var seq) && ms == ulong.MaxValue && seq == ulong.MaxValue;
 
+    /// <summary>The two parts of <c>ms-seq</c>, digits only (no sign, no space), each within 64 bits.</summary>
     private static bool TryParts(string id, out ulong ms, out ulong seq)
     {
         var dash = id.IndexOf('-', StringComparison.Ordinal);
@@ -272,9 +272,6 @@ public sealed partial class DeadLetterReplay(
         return ulong.TryParse(id.AsSpan(0, Math.Max(dash, 0)), NumberStyles.None, CultureInfo.InvariantCulture, out ms)
             && ulong.TryParse(id.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out seq);
     }
-
-    [GeneratedRegex(@"^[0-9]{1,20}-[0-9]{1,20}\z")]
-    private static partial Regex StreamId();
 
     [LoggerMessage(EventId = EventIds.DeadLetterReplayed, Level = LogLevel.Information, Message = "Dead letter {DeadLetterId} replay: {Result} ({Detail}).")]
     private static partial void LogReplay(ILogger logger, string deadLetterId, ReplayResult result, string detail);
